@@ -1,1 +1,565 @@
-pub fn main() -> i32 { 0 }
+//! The command line: `cutoff lint`, `rules`, `explain`, `init`, `timeouts`.
+//! Thin: everything it does is a call into the library.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::baseline;
+use crate::config::{self, Config};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix;
+use crate::lint::{self, Input, DEFAULT_MAX_FILE_SIZE};
+use crate::project::{Project, SourceFile};
+use crate::report::{self, Format};
+use crate::rules;
+use crate::version::Version;
+use crate::walk;
+
+const EXIT_OK: i32 = 0;
+const EXIT_FINDINGS: i32 = 1;
+const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cutoff",
+    version,
+    about = "Finds and fixes wrong timeouts in Tekton and Kubernetes manifests.",
+    long_about = "Finds and fixes wrong timeouts in Tekton and Kubernetes manifests.\n\n\
+cutoff reads every YAML file of a repository (multi-document files, Tekton v1 and v1beta1, \
+Pipelines-as-Code `.tekton/` runs, Triggers templates), resolves Pipelines and Tasks across \
+files, and reports timeouts that Tekton would reject, silently drop, or cut short — with the \
+exact position, the reason from Tekton's own source, and a fix.",
+    after_help = "Examples:\n  \
+cutoff lint                          lint the current directory\n  \
+cutoff lint deploy/ .tekton/ x.yaml  lint some paths (references still resolve repo-wide)\n  \
+cutoff lint --fix                    apply safe fixes in place\n  \
+cutoff timeouts .tekton/pr.yaml      show the effective timeout tree of a run\n  \
+cutoff explain TKN012                read a rule's documentation\n\n\
+Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, configuration or I/O error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint manifests and report (or fix) wrong timeouts.
+    #[command(after_help = LINT_EXAMPLES)]
+    Lint(LintArgs),
+    /// Show the effective timeout tree of each PipelineRun: why did it die at 1h?
+    #[command(after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json")]
+    Timeouts(TimeoutsArgs),
+    /// List every rule: code, name, default severity, fixable, on by default.
+    Rules {
+        /// Output as a table or as JSON.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's documentation page (by code or name).
+    #[command(after_help = "Examples:\n  cutoff explain TKN001\n  cutoff explain default-timeout-trap")]
+    Explain {
+        /// A rule code such as TKN012, or its name.
+        rule: String,
+    },
+    /// Print a commented example `.cutoff.yaml` (or write it with --write).
+    Init {
+        /// Write `.cutoff.yaml` in the current directory (refuses to overwrite).
+        #[arg(long)]
+        write: bool,
+    },
+}
+
+const LINT_EXAMPLES: &str = "Examples:
+  cutoff lint                                   lint the current directory
+  cutoff lint deploy/ .tekton/ pipeline.yaml    lint some paths
+  cat pr.yaml | cutoff lint --stdin-filename .tekton/pr.yaml -
+  cutoff lint --format sarif --output text --output sarif=cutoff.sarif
+  cutoff lint --fix                             apply safe fixes
+  cutoff lint --fix --unsafe-fixes              also apply fixes that change behaviour
+  cutoff lint --diff                            show what --fix would change
+  cutoff lint --changed-since origin/main       only files changed since a git ref
+  cutoff lint --write-baseline .cutoff-baseline.json   adopt cutoff in a large repository
+  cutoff lint --baseline .cutoff-baseline.json         report only new findings
+
+Formats: text (default on a terminal), concise (path:line:col: severity[CODE] message; the
+default when piped), json, sarif, github (workflow annotations), junit, checkstyle.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Configuration file (default: `.cutoff.yaml` in the linted directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.cutoff.yaml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Tekton version the manifests target, e.g. 1.0, 1.4, latest (overrides targets.tekton).
+    #[arg(long, value_name = "VERSION")]
+    pub tekton_version: Option<String>,
+    /// Pipelines-as-Code version for `.tekton/` files (overrides targets.pipelines-as-code).
+    #[arg(long, value_name = "VERSION")]
+    pub pac_version: Option<String>,
+    /// The cluster's `default-timeout-minutes` (0 = no default timeout).
+    #[arg(long, value_name = "MINUTES")]
+    pub default_timeout_minutes: Option<i64>,
+    /// Repository root against which Pipelines and Tasks are resolved
+    /// (default: the config file's directory, else the git root, else the path).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Files or directories to lint (default: `.`). `-` reads standard input.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// An extra output: FORMAT or FORMAT=FILE (repeatable), e.g. `--output sarif=cutoff.sarif`.
+    #[arg(long, value_name = "FORMAT[=FILE]")]
+    pub output: Vec<String>,
+    /// Apply safe fixes in place (with `-`, print the fixed text to standard output).
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply unsafe fixes (they change behaviour, e.g. raise a budget).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of the fixes instead of writing them.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// Show each finding's available fix in text output.
+    #[arg(long)]
+    pub show_fixes: bool,
+    /// Exit 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Only these rules (codes or prefixes, comma-separated; ALL for every rule).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Also these rules (e.g. TKN015, which is off by default).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub extend_select: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// The path to report for standard input (`-`); decides e.g. whether it is a `.tekton/` file.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+    /// Files larger than this are reported, not parsed (e.g. 10MB, 500KB).
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+    /// When to use colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Lint only files changed between REF and the working tree (git); references still
+    /// resolve against the whole repository.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Do not report findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Args, Debug)]
+pub struct TimeoutsArgs {
+    /// Files or directories (default: `.`).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Output as a tree or as JSON.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Runs the CLI with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("cutoff: error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, String> {
+    match cli.command {
+        Command::Lint(args) => run_lint(args),
+        Command::Timeouts(args) => run_timeouts(args),
+        Command::Rules { format } => {
+            print_rules(format);
+            Ok(EXIT_OK)
+        }
+        Command::Explain { rule } => match rules::by_code(&rule) {
+            Some(r) => {
+                print!("{}", r.doc);
+                Ok(EXIT_OK)
+            }
+            None => Err(format!("no rule {rule:?}; `cutoff rules` lists them")),
+        },
+        Command::Init { write } => {
+            if write {
+                let p = Path::new(config::CONFIG_FILE_NAMES[0]);
+                if p.exists() {
+                    return Err(format!("{} already exists; not overwriting it", p.display()));
+                }
+                std::fs::write(p, config::EXAMPLE).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                eprintln!("wrote {}", p.display());
+            } else {
+                print!("{}", config::EXAMPLE);
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn print_rules(format: ListFormat) {
+    let all = rules::all();
+    match format {
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = all
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code, "name": r.name, "severity": r.severity.as_str(),
+                        "fix": r.fix.as_str(), "default": r.enabled_by_default, "summary": r.summary,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        ListFormat::Text => {
+            println!("{:<7} {:<34} {:<8} {:<10} {:<8} SUMMARY", "CODE", "NAME", "SEVERITY", "FIX", "DEFAULT");
+            for r in all {
+                println!(
+                    "{:<7} {:<34} {:<8} {:<10} {:<8} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.fix.as_str(),
+                    if r.enabled_by_default { "on" } else { "off" },
+                    r.summary
+                );
+            }
+        }
+    }
+}
+
+/// Loads the configuration and applies command-line overrides.
+fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
+    let mut config = if common.no_config {
+        Config::default()
+    } else if let Some(p) = &common.config {
+        Config::load(p).map_err(|e| e.to_string())?
+    } else if let Some(p) = config::discover(first_path) {
+        Config::load(&p).map_err(|e| e.to_string())?
+    } else {
+        Config::default()
+    };
+    if let Some(v) = &common.tekton_version {
+        config.targets.tekton = Version::parse(v).ok_or_else(|| format!("--tekton-version: invalid version {v:?}"))?;
+    }
+    if let Some(v) = &common.pac_version {
+        config.targets.pipelines_as_code =
+            Some(Version::parse(v).ok_or_else(|| format!("--pac-version: invalid version {v:?}"))?);
+    }
+    if let Some(m) = common.default_timeout_minutes {
+        if m < 0 {
+            return Err("--default-timeout-minutes must be >= 0".into());
+        }
+        config.tekton.default_timeout_minutes = m;
+    }
+    Ok(config)
+}
+
+fn cwd() -> Result<PathBuf, String> {
+    std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))
+}
+
+/// What a run reads: the reported files and, for reference resolution, the rest of the root.
+struct Loaded {
+    project: Project,
+    files_scanned: usize,
+    io_errors: Vec<String>,
+}
+
+fn load_inputs(
+    paths: &[PathBuf],
+    common: &Common,
+    config: &Config,
+    stdin: Option<(String, Vec<u8>)>,
+    only: Option<&HashSet<PathBuf>>,
+) -> Result<Loaded, String> {
+    let cwd = cwd()?;
+    let max = config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let (mut files, mut io_errors) = walk::collect(paths, config, &cwd);
+    if let Some(only) = only {
+        files.retain(|f| std::fs::canonicalize(f).map(|c| only.contains(&c)).unwrap_or(false));
+    }
+    let reported: HashSet<PathBuf> = files.iter().filter_map(|f| std::fs::canonicalize(f).ok()).collect();
+    let mut inputs: Vec<Input> = files
+        .iter()
+        .map(|f| Input {
+            path: Arc::from(walk::display_path(f, &cwd)),
+            fs_path: f.clone(),
+            report: true,
+        })
+        .collect();
+    // The rest of the repository, read only to resolve Pipelines and Tasks.
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let root = common.root.clone().unwrap_or_else(|| walk::find_root(&first, config));
+    let (context, _) = walk::collect(std::slice::from_ref(&root), config, &cwd);
+    for f in context {
+        let Ok(c) = std::fs::canonicalize(&f) else { continue };
+        if !reported.contains(&c) {
+            let shown = walk::display_path(&c, &cwd);
+            inputs.push(Input {
+                path: Arc::from(shown),
+                fs_path: f,
+                report: false,
+            });
+        }
+    }
+    let (mut sources, errs) = lint::load(&inputs, max);
+    io_errors.extend(errs.into_iter().map(|e| format!("{}: {}", e.path, e.message)));
+    let mut files_scanned = inputs.iter().filter(|i| i.report).count();
+    if let Some((name, bytes)) = stdin {
+        // Standard input replaces a file of the same name, if the walk found one.
+        sources.retain(|s| *s.path != *name);
+        sources.push(lint::from_bytes(Arc::from(name.as_str()), None, bytes, true));
+        files_scanned += 1;
+    }
+    Ok(Loaded {
+        project: Project::new(sources),
+        files_scanned,
+        io_errors,
+    })
+}
+
+fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+fn parse_output(spec: &str) -> Result<(Format, Option<PathBuf>), String> {
+    let (f, file) = match spec.split_once('=') {
+        Some((f, p)) => (f, Some(PathBuf::from(p))),
+        None => (spec, None),
+    };
+    let format = Format::from_str(f, true).map_err(|_| {
+        format!("--output {spec:?}: unknown format {f:?} (text, concise, json, sarif, github, junit, checkstyle)")
+    })?;
+    Ok((format, file))
+}
+
+fn fails(diags: &[Diagnostic], fail_on: FailOn) -> bool {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+        FailOn::Never => return false,
+    };
+    diags.iter().any(|d| d.severity >= threshold)
+}
+
+fn run_lint(args: LintArgs) -> Result<i32, String> {
+    let use_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect()
+    };
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let mut config = load_config(&args.common, &first)?;
+    if !args.select.is_empty() {
+        config.select = Some(args.select.iter().map(|s| s.to_ascii_uppercase()).collect());
+    }
+    config.extend_select.extend(args.extend_select.iter().map(|s| s.to_ascii_uppercase()));
+    config.ignore.extend(args.ignore.iter().map(|s| s.to_ascii_uppercase()));
+    if let Some(s) = &args.max_file_size {
+        config.max_file_size = Some(config::parse_size(s).ok_or_else(|| format!("--max-file-size: invalid size {s:?}"))?);
+    }
+    let outputs: Vec<(Format, Option<PathBuf>)> = args.output.iter().map(|o| parse_output(o)).collect::<Result<_, _>>()?;
+
+    let stdin = if use_stdin {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
+        Some((args.stdin_filename.clone().unwrap_or_else(|| "-".into()), buf))
+    } else {
+        None
+    };
+    let only = match &args.changed_since {
+        Some(r) => Some(baseline::changed_since(r, &first)?),
+        None => None,
+    };
+    // With only `-`, lint nothing else (but still resolve references in the repository).
+    let lint_paths: Vec<PathBuf> = if use_stdin && args.paths.iter().all(|p| p.as_os_str() == "-") {
+        Vec::new()
+    } else {
+        paths.clone()
+    };
+    let loaded = load_inputs(&lint_paths, &args.common, &config, stdin, only.as_ref())?;
+    for e in &loaded.io_errors {
+        eprintln!("cutoff: error: {e}");
+    }
+
+    let fixing = args.fix || args.diff;
+    let (project, mut diags, fixed_count, changed) = if fixing {
+        let files: Vec<SourceFile> = loaded.project.files;
+        let fixed = fix::fix_project(files, &config, args.unsafe_fixes);
+        for r in &fixed.refused {
+            eprintln!("cutoff: warning: fixes for {r} were not applied: the result would not parse as YAML (please report this)");
+        }
+        (fixed.project, fixed.diagnostics, fixed.applied, fixed.changed)
+    } else {
+        let diags = lint::check(&loaded.project, &config);
+        (loaded.project, diags, 0, Default::default())
+    };
+
+    // Write or show the fixes.
+    let mut stdout = std::io::stdout().lock();
+    let mut stdin_fixed_printed = false;
+    if fixing {
+        for (path, original) in &changed {
+            let Some(file) = project.file(path) else { continue };
+            if args.diff {
+                let _ = write!(stdout, "{}", fix::unified_diff(path, original, &file.text));
+            } else if let Some(fs) = &file.fs_path {
+                fix::write_atomic(fs, &file.text).map_err(|e| format!("cannot write {path}: {e}"))?;
+            } else {
+                let _ = stdout.write_all(file.text.as_bytes());
+                stdin_fixed_printed = true;
+            }
+        }
+        if use_stdin && args.fix && !stdin_fixed_printed {
+            // Unchanged standard input is echoed, as formatters do.
+            if let Some(f) = project.files.iter().find(|f| f.fs_path.is_none()) {
+                let _ = stdout.write_all(f.text.as_bytes());
+                stdin_fixed_printed = true;
+            }
+        }
+    }
+
+    if let Some(bl) = &args.write_baseline {
+        baseline::write(bl, &project, &diags).map_err(|e| format!("cannot write baseline {}: {e}", bl.display()))?;
+        eprintln!("cutoff: recorded {} findings in {}", diags.len(), bl.display());
+        return Ok(if loaded.io_errors.is_empty() { EXIT_OK } else { EXIT_ERROR });
+    }
+    if let Some(bl) = &args.baseline {
+        let b = baseline::Baseline::load(bl).map_err(|e| format!("cannot read baseline {}: {e}", bl.display()))?;
+        diags = b.filter(&project, diags);
+    }
+
+    let report = report::Report {
+        project: &project,
+        diagnostics: &diags,
+        files_scanned: loaded.files_scanned,
+        fixed: fixed_count,
+        color: false,
+        show_fixes: args.show_fixes,
+    };
+    // Reports go to stderr when stdout carries fixed text or a diff.
+    let main_format = args.format.unwrap_or(if std::io::stdout().is_terminal() { Format::Text } else { Format::Concise });
+    let to_stderr = stdin_fixed_printed || args.diff;
+    let mut primary_outputs: Vec<(Format, Option<PathBuf>)> = Vec::new();
+    if args.format.is_some() || !outputs.iter().any(|(_, f)| f.is_none()) {
+        primary_outputs.push((main_format, None));
+    }
+    primary_outputs.extend(outputs);
+    for (format, file) in primary_outputs {
+        match file {
+            Some(p) => {
+                let mut buf = Vec::new();
+                report::render(format, &report, &mut buf).map_err(|e| e.to_string())?;
+                std::fs::write(&p, buf).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            }
+            None => {
+                let color = format == Format::Text && color_enabled(args.color) && !to_stderr;
+                let r = report::Report { color, ..report_clone(&report) };
+                if to_stderr {
+                    let mut err = std::io::stderr().lock();
+                    report::render(format, &r, &mut err).map_err(|e| e.to_string())?;
+                } else {
+                    report::render(format, &r, &mut stdout).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    let _ = stdout.flush();
+    if !loaded.io_errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    Ok(if fails(&diags, args.fail_on) { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn report_clone<'a>(r: &report::Report<'a>) -> report::Report<'a> {
+    report::Report {
+        project: r.project,
+        diagnostics: r.diagnostics,
+        files_scanned: r.files_scanned,
+        fixed: r.fixed,
+        color: r.color,
+        show_fixes: r.show_fixes,
+    }
+}
+
+fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let config = load_config(&args.common, &paths[0])?;
+    let loaded = load_inputs(&paths, &args.common, &config, None, None)?;
+    for e in &loaded.io_errors {
+        eprintln!("cutoff: error: {e}");
+    }
+    let diags = lint::check(&loaded.project, &config);
+    let mut out = std::io::stdout().lock();
+    crate::timeouts_cmd::render(&loaded.project, &config, &diags, args.format == ListFormat::Json, &mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(if loaded.io_errors.is_empty() { EXIT_OK } else { EXIT_ERROR })
+}

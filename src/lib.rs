@@ -6,3 +6,15 @@
 pub mod cli;
 pub mod duration;
 pub mod yaml;
+pub mod config;
+pub mod diagnostic;
+pub mod lint;
+pub mod manifest;
+pub mod project;
+pub mod rules;
+pub mod suppress;
+pub mod version;
+pub mod edit;
+pub mod fix;
+pub mod baseline;
+pub mod walk;

@@ -1,0 +1,233 @@
+//! The lint run: load files (in parallel), index them, run the enabled rules on every
+//! object of every reported file (in parallel), apply suppressions, sort.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::manifest::{self, tekton};
+use crate::project::{Project, Skip, SourceFile};
+use crate::rules::{self, engine, new_diagnostic, Context, Rule};
+use crate::suppress;
+use crate::yaml::Span;
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10_000_000;
+
+/// A file to read.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Shown to users.
+    pub path: Arc<str>,
+    pub fs_path: PathBuf,
+    /// Report findings in it (false: read only to resolve references).
+    pub report: bool,
+}
+
+/// An input that could not be read.
+#[derive(Clone, Debug)]
+pub struct IoError {
+    pub path: Arc<str>,
+    pub message: String,
+}
+
+/// Reads and parses files in parallel; order is kept.
+pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) {
+    let results: Vec<Result<SourceFile, IoError>> = inputs
+        .par_iter()
+        .map(|i| {
+            let io = |e: std::io::Error| IoError {
+                path: i.path.clone(),
+                message: e.to_string(),
+            };
+            let size = std::fs::metadata(&i.fs_path).map_err(io)?.len();
+            if size > max_size {
+                return Ok(SourceFile::skipped(i.path.clone(), Some(i.fs_path.clone()), Skip::TooLarge, size, i.report));
+            }
+            let bytes = std::fs::read(&i.fs_path).map_err(io)?;
+            Ok(from_bytes(i.path.clone(), Some(i.fs_path.clone()), bytes, i.report))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    (files, errors)
+}
+
+/// Builds a source file from bytes (a file or standard input).
+pub fn from_bytes(path: Arc<str>, fs_path: Option<PathBuf>, bytes: Vec<u8>, report: bool) -> SourceFile {
+    let size = bytes.len() as u64;
+    match String::from_utf8(bytes) {
+        Ok(text) => SourceFile::new(path, fs_path, text, report),
+        Err(e) => {
+            let relevant = manifest::may_be_relevant(e.as_bytes());
+            let skip = if relevant { Skip::NotUtf8 } else { Skip::Irrelevant };
+            SourceFile::skipped(path, fs_path, skip, size, report)
+        }
+    }
+}
+
+/// The rules this configuration enables, in code order.
+pub fn enabled_rules(config: &Config) -> Vec<&'static Rule> {
+    rules::all()
+        .iter()
+        .copied()
+        .filter(|r| config.is_enabled(r.code, r.enabled_by_default))
+        .collect()
+}
+
+/// Runs every enabled rule on every reported file. Deterministic: sorted by path, then position.
+pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
+    let enabled = enabled_rules(config);
+    let is_on = |r: &Rule| enabled.iter().any(|e| e.code == r.code);
+    let report_unused = is_on(&engine::UNUSED_SUPPRESSION);
+    let mut diags: Vec<Diagnostic> = project
+        .files
+        .par_iter()
+        .filter(|f| f.report)
+        .flat_map_iter(|f| {
+            let mut out = check_file(project, f, config, &enabled);
+            suppress::apply(f, config, &mut out, report_unused);
+            out.retain(|d| enabled.iter().any(|r| r.code == d.code));
+            for d in &mut out {
+                d.severity = config.severity_for(d.code, d.severity);
+            }
+            out
+        })
+        .collect();
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+    diags
+}
+
+fn check_file(project: &Project, file: &SourceFile, config: &Config, enabled: &[&'static Rule]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    match file.skip {
+        Some(Skip::Irrelevant) => return out,
+        Some(Skip::TooLarge) => {
+            let limit = config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+            out.push(
+                new_diagnostic(
+                    &engine::FILE_TOO_LARGE,
+                    &file.path,
+                    Span::default(),
+                    format!("file not linted: {} bytes is over the {limit}-byte limit", file.size),
+                )
+                .help("raise `max-file-size` in .cutoff.yaml or pass --max-file-size, or exclude the file"),
+            );
+            return out;
+        }
+        Some(Skip::NotUtf8) => {
+            out.push(
+                new_diagnostic(&engine::SYNTAX_ERROR, &file.path, Span::default(), "file is not valid UTF-8")
+                    .help("Kubernetes and Tekton read manifests as UTF-8; re-encode the file"),
+            );
+            return out;
+        }
+        None => {}
+    }
+    if file.has_syntax_error() && file.text.contains("{{") {
+        let e = file.stream.documents.iter().find_map(|d| d.error.as_ref());
+        let at = e.map(|e| e.offset).unwrap_or(0);
+        out.push(
+            new_diagnostic(
+                &engine::TEMPLATE_SKIPPED,
+                &file.path,
+                Span::new(at, at),
+                "file skipped: it is a Helm/Go template, not YAML",
+            )
+            .help("cutoff lints rendered manifests; run it on `helm template` output, or quote the placeholders"),
+        );
+        return out;
+    }
+    for doc in &file.stream.documents {
+        if let Some(e) = &doc.error {
+            out.push(
+                new_diagnostic(&engine::SYNTAX_ERROR, &file.path, Span::new(e.offset, e.offset), format!("YAML syntax error: {}", e.message))
+                    .help("this document was not linted; the other documents of the file were"),
+            );
+            continue;
+        }
+        let Some(meta) = manifest::identify(doc) else { continue };
+        let Some(object) = tekton::read_document(meta, &file.text) else { continue };
+        run_rules(project, file, doc, &object, None, config, enabled, &mut out);
+        if let tekton::Object::TriggerTemplate(tt) = &object {
+            let cx = tekton::Cx {
+                src: &file.text,
+                in_trigger_template: true,
+            };
+            for (inner, _) in tt.embedded(cx) {
+                run_rules(project, file, doc, &inner, Some(tt), config, enabled, &mut out);
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_rules<'a>(
+    project: &'a Project,
+    file: &'a SourceFile,
+    doc: &'a crate::yaml::Document,
+    object: &'a tekton::Object<'a>,
+    trigger_template: Option<&'a tekton::TriggerTemplate<'a>>,
+    config: &'a Config,
+    enabled: &[&'static Rule],
+    out: &mut Vec<Diagnostic>,
+) {
+    let cx = Context {
+        project,
+        file,
+        doc,
+        object,
+        trigger_template,
+        config,
+    };
+    for rule in enabled {
+        if let Some(check) = rule.check {
+            check(&cx, out);
+        }
+    }
+}
+
+/// Counts by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub fixable: usize,
+}
+
+pub fn counts(diags: &[Diagnostic]) -> Counts {
+    let mut c = Counts::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => c.error += 1,
+            Severity::Warning => c.warning += 1,
+            Severity::Info => c.info += 1,
+        }
+        if d.fix.is_some() {
+            c.fixable += 1;
+        }
+    }
+    c
+}
+
+/// Convenience for tests and embedding: lint texts given as (path, text) pairs.
+pub fn lint_texts(files: &[(&str, &str)], config: &Config) -> (Project, Vec<Diagnostic>) {
+    let sources = files
+        .iter()
+        .map(|(p, t)| SourceFile::new(Arc::from(*p), None, t.to_string(), true))
+        .collect();
+    let project = Project::new(sources);
+    let diags = check(&project, config);
+    (project, diags)
+}

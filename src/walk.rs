@@ -1,0 +1,119 @@
+//! Which files a run reads, in a deterministic order.
+//!
+//! Uses the `ignore` crate (honours `.gitignore`, also outside git) but visits hidden
+//! directories, because `.tekton/` (Pipelines-as-Code) and `.github/` must be linted.
+//! `.git/` is skipped. Directories yield `*.yaml`/`*.yml`; explicit files are always read.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::Config;
+
+/// Is this a file name cutoff lints when walking a directory?
+pub fn is_lintable_name(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml") | Some("yml")
+    )
+}
+
+/// A path as shown to users: relative to `cwd` when below it, with `/`, without `./`.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for c in rel.components() {
+        match c {
+            Component::CurDir => {}
+            Component::RootDir => parts.push(String::new()),
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::ParentDir => parts.push("..".into()),
+            Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let s = parts.join("/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+/// Walks `paths`. Returns sorted, de-duplicated file paths, and errors for paths that do not exist.
+pub fn collect(paths: &[PathBuf], config: &Config, cwd: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            files.push(p.clone());
+            continue;
+        }
+        if !p.is_dir() {
+            errors.push(format!("{}: no such file or directory", p.display()));
+            continue;
+        }
+        let mut b = ignore::WalkBuilder::new(p);
+        b.hidden(false)
+            .require_git(false)
+            .git_global(false)
+            .parents(true)
+            .filter_entry(|e| e.file_name() != ".git");
+        for entry in b.build() {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_lintable_name(e.path()) {
+                        let shown = display_path(e.path(), cwd);
+                        if !config.is_excluded(&shown) {
+                            files.push(e.into_path());
+                        }
+                    }
+                }
+                Err(err) => errors.push(err.to_string()),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+/// The repository root for reference resolution: the directory of the configuration file,
+/// else the nearest parent with `.git`, else `start`.
+pub fn find_root(start: &Path, config: &Config) -> PathBuf {
+    if let Some(dir) = config.path.as_ref().and_then(|p| p.parent()) {
+        return dir.to_path_buf();
+    }
+    let abs = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = if abs.is_file() {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
+    } else {
+        abs.clone()
+    };
+    loop {
+        if dir.join(".git").exists() {
+            return dir;
+        }
+        if !dir.pop() {
+            return if abs.is_file() {
+                abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+            } else {
+                abs
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths() {
+        let cwd = Path::new("/repo");
+        assert_eq!(display_path(Path::new("/repo/a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(display_path(Path::new("./a/b.yaml"), cwd), "a/b.yaml");
+        assert_eq!(display_path(Path::new("/other/x.yaml"), cwd), "/other/x.yaml");
+    }
+}

@@ -1,0 +1,92 @@
+//! Byte offset <-> (line, column) conversion.
+
+/// Line starts of one file text. Lines end at `\n`, `\r\n` or a lone `\r` (as in YAML).
+/// A leading BOM is not part of line 1's columns: `line_start(1)` is the offset after it.
+///
+/// `line_count()` counts the (possibly empty) line after a final line break too, so every
+/// offset up to and including `text.len()` has a line.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    /// Byte offset of each line's start; `starts[0]` is 0, or 3 after a BOM.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
+        let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut starts = Vec::with_capacity(b.len() / 32 + 1);
+        starts.push(first);
+        let mut i = first;
+        while let Some(p) = memchr::memchr2(b'\n', b'\r', &b[i..]) {
+            let at = i + p;
+            let next = if b[at] == b'\r' && b.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            };
+            starts.push(next);
+            i = next;
+        }
+        LineIndex {
+            starts,
+            len: b.len(),
+        }
+    }
+
+    /// 1-based line holding the byte `offset` (offsets past the end: the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// Byte offset of the start of a 1-based line (`0` for line 0; the text's length past
+    /// the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        match line {
+            0 => 0,
+            l if l <= self.starts.len() => self.starts[l - 1],
+            _ => self.len,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Start of the line and the clamped offset, both on char boundaries of `text`.
+    fn bounds(&self, text: &str, offset: usize) -> (usize, usize, usize) {
+        let mut off = offset.min(text.len());
+        while !text.is_char_boundary(off) {
+            off -= 1;
+        }
+        let line = self.line_of(off);
+        let start = self.line_start(line).min(off);
+        (line, start, off)
+    }
+
+    /// 1-based line and 1-based column counted in chars (Unicode scalar values).
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let (line, start, off) = self.bounds(text, offset);
+        (line, text[start..off].chars().count() + 1)
+    }
+
+    /// 1-based line and 1-based column counted in UTF-16 code units (SARIF, LSP).
+    pub fn line_col_utf16(&self, text: &str, offset: usize) -> (usize, usize) {
+        let (line, start, off) = self.bounds(text, offset);
+        let units: usize = text[start..off].chars().map(char::len_utf16).sum();
+        (line, units + 1)
+    }
+
+    /// Byte offset of a 1-based line and 1-based char column (clamped to the line's end,
+    /// line break included).
+    pub fn offset(&self, text: &str, line: usize, column: usize) -> usize {
+        let line = line.max(1);
+        let start = self.line_start(line).min(text.len());
+        let end = self.line_start(line + 1).min(text.len()).max(start);
+        text[start..end]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(end, |(i, _)| start + i)
+    }
+}

@@ -1,0 +1,548 @@
+//! Builds [`Stream`]s from `granit-parser` events in one pass.
+
+use granit_parser::{Event, Options, Parser, ScanError, StructureStyle};
+
+use super::{Comment, Document, Node, NodeId, NodeKind, ScalarStyle, Span, Stream, YamlError};
+
+/// Parses a whole file. Never panics; syntax errors are recorded on their document.
+pub fn parse(text: &str) -> Stream {
+    let mut options = Options::default();
+    // Anchor names arrive as `Event::Anchor` right after their node.
+    options.emit_anchor_events = true;
+    // The default (96) turns a long run of comment lines between a key and its value
+    // (a commented-out block) into a syntax error.
+    options.max_buffered_comment_events = usize::MAX;
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut b = Builder::new(text);
+    // Stops a (theoretical) recovery loop that makes no progress.
+    let mut last_error: Option<usize> = None;
+    let mut events_since_error = 0usize;
+    loop {
+        match parser.next_event() {
+            Some(Ok((event, span))) => {
+                events_since_error += 1;
+                b.event(event, span);
+            }
+            Some(Err(err)) => {
+                let offset = b.error_offset(&err);
+                let stuck = events_since_error == 0 && last_error == Some(offset);
+                b.error(&err, offset);
+                if stuck {
+                    break;
+                }
+                last_error = Some(offset);
+                events_since_error = 0;
+                if parser.proceed_next_document().is_err() {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    b.finish()
+}
+
+/// An open collection.
+struct Frame {
+    id: NodeId,
+    is_map: bool,
+    /// For mappings: the key waiting for its value.
+    key: Option<NodeId>,
+    /// End of the last finished child.
+    last_end: usize,
+    /// Whether the end comes from the last child (block and implicit flow-pair collections)
+    /// rather than from the end event (`}`/`]`).
+    end_from_child: bool,
+}
+
+struct DocBuilder {
+    nodes: Vec<Node>,
+    root: Option<NodeId>,
+    start: usize,
+    comments: Vec<Comment>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AfterDoc {
+    /// No document yet.
+    None,
+    /// The last document ended with `...`: comments now belong to the next document.
+    Closed,
+    /// The last document ended implicitly: it runs until the next `---`.
+    Open,
+    /// The last document had an error: it runs until the next document starts.
+    Broken,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    docs: Vec<Document>,
+    cur: Option<DocBuilder>,
+    stack: Vec<Frame>,
+    /// The node the next `Event::Anchor` belongs to.
+    last_node: Option<NodeId>,
+    /// End of the last non-comment, non-end event (lower bound for a block scalar header).
+    last_event_end: usize,
+    pending_comments: Vec<Comment>,
+    after: AfterDoc,
+}
+
+impl<'t> Builder<'t> {
+    fn new(text: &'t str) -> Self {
+        Builder {
+            text,
+            bytes: text.as_bytes(),
+            docs: Vec::new(),
+            cur: None,
+            stack: Vec::new(),
+            last_node: None,
+            last_event_end: 0,
+            pending_comments: Vec::new(),
+            after: AfterDoc::None,
+        }
+    }
+
+    fn span_of(&self, span: &granit_parser::Span) -> Span {
+        match span.byte_range() {
+            Some(r) => {
+                let end = r.end.min(self.text.len());
+                Span::new(r.start.min(end), end)
+            }
+            // `new_from_str` always gives byte offsets; stay safe anyway.
+            None => Span::new(self.text.len(), self.text.len()),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, gspan: granit_parser::Span) {
+        let span = self.span_of(&gspan);
+        match event {
+            Event::StreamStart | Event::StreamEnd => {}
+            Event::Comment(text, _) => self.comment(&text, span, gspan.start.line()),
+            Event::DocumentStart(..) => {
+                self.start_doc(span.start);
+                self.last_event_end = span.end;
+            }
+            Event::DocumentEnd => self.end_doc(span),
+            Event::Scalar(value, style, _, tag) => {
+                let style = match style {
+                    granit_parser::ScalarStyle::Plain => ScalarStyle::Plain,
+                    granit_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    granit_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    granit_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+                    granit_parser::ScalarStyle::Folded => ScalarStyle::Folded,
+                };
+                let (value, span) = match style {
+                    // The parser reports an empty node as "~" with an empty span: at the
+                    // colon for `a:`, at the next token for `? a`.
+                    ScalarStyle::Plain if span.is_empty() => {
+                        let at = match self.pending_key_end() {
+                            Some(_) if self.bytes.get(span.start) == Some(&b':') => span.start + 1,
+                            Some(key_end) => key_end,
+                            None => span.start,
+                        };
+                        (String::new(), Span::new(at, at))
+                    }
+                    ScalarStyle::Literal | ScalarStyle::Folded => {
+                        (value.into_owned(), self.block_scalar_span(span))
+                    }
+                    _ => (value.into_owned(), span),
+                };
+                let tag = tag.map(|t| t.original());
+                self.last_event_end = span.end.max(self.last_event_end);
+                self.add(NodeKind::Scalar { value, style, tag }, span);
+                self.finished_child(span.end);
+            }
+            Event::Alias(_) | Event::UnresolvedAlias(_) => {
+                let name = self
+                    .text
+                    .get(span.range())
+                    .map(|s| s.strip_prefix('*').unwrap_or(s))
+                    .unwrap_or("")
+                    .to_owned();
+                self.last_event_end = span.end.max(self.last_event_end);
+                self.add(NodeKind::Alias { name }, span);
+                self.finished_child(span.end);
+            }
+            Event::Anchor(_, name) => {
+                if let (Some(id), Some(doc)) = (self.last_node, self.cur.as_mut()) {
+                    if let Some(node) = doc.nodes.get_mut(id.0 as usize) {
+                        node.anchor = Some(name.into_owned());
+                    }
+                }
+            }
+            Event::MappingStart(style, ..) => {
+                let flow = style == StructureStyle::Flow;
+                // A flow "pair" (`[a: b]`) opens an implicit mapping with an empty span.
+                let end_from_child = !flow || span.is_empty();
+                let kind = NodeKind::Mapping {
+                    entries: Vec::new(),
+                    flow,
+                };
+                self.open(kind, span, end_from_child);
+            }
+            Event::SequenceStart(style, ..) => {
+                let flow = style == StructureStyle::Flow;
+                let mut span = span;
+                if !flow {
+                    span.start = self.dash_before(span.start);
+                    span.end = span.start;
+                }
+                let kind = NodeKind::Sequence {
+                    items: Vec::new(),
+                    flow,
+                };
+                self.open(kind, span, !flow || span.is_empty());
+            }
+            Event::MappingEnd | Event::SequenceEnd => self.close(Some(span)),
+            _ => {}
+        }
+    }
+
+    fn start_doc(&mut self, start: usize) {
+        if self.cur.is_some() {
+            self.end_doc(Span::new(start, start));
+        }
+        if self.after == AfterDoc::Broken {
+            if let Some(last) = self.docs.last_mut() {
+                last.span.end = last.span.end.max(start);
+            }
+        }
+        self.after = AfterDoc::None;
+        self.stack.clear();
+        self.last_node = None;
+        self.cur = Some(DocBuilder {
+            nodes: Vec::new(),
+            root: None,
+            start,
+            comments: std::mem::take(&mut self.pending_comments),
+        });
+    }
+
+    /// Closes the current document at `end` (the `DocumentEnd` event's span).
+    fn end_doc(&mut self, end: Span) {
+        let explicit = !end.is_empty();
+        self.finish_doc(end.end, None);
+        self.after = if explicit { AfterDoc::Closed } else { AfterDoc::Open };
+    }
+
+    fn finish_doc(&mut self, end: usize, error: Option<YamlError>) {
+        while !self.stack.is_empty() {
+            self.close(None);
+        }
+        let Some(doc) = self.cur.take() else { return };
+        let mut root = doc.root;
+        // An empty document comes as an untagged empty plain scalar.
+        if let Some(id) = root {
+            let node = &doc.nodes[id.0 as usize];
+            if node.span.is_empty()
+                && node.anchor.is_none()
+                && matches!(&node.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, tag: None } if value.is_empty())
+            {
+                root = None;
+            }
+        }
+        let mut span_end = end.max(doc.start);
+        if let Some(id) = root {
+            span_end = span_end.max(doc.nodes[id.0 as usize].span.end);
+        }
+        if let Some(c) = doc.comments.last() {
+            span_end = span_end.max(c.span.end);
+        }
+        self.docs.push(Document {
+            nodes: doc.nodes,
+            root,
+            span: Span::new(doc.start, span_end.min(self.text.len())),
+            comments: doc.comments,
+            error,
+            index: self.docs.len(),
+        });
+    }
+
+    fn error_offset(&self, err: &ScanError) -> usize {
+        let mut off = err.marker().byte_offset().unwrap_or(self.text.len());
+        off = off.min(self.text.len());
+        while !self.text.is_char_boundary(off) {
+            off -= 1;
+        }
+        off
+    }
+
+    fn error(&mut self, err: &ScanError, offset: usize) {
+        let mut message = err.info();
+        if message.is_empty() {
+            message = err.to_string();
+        }
+        let error = YamlError {
+            message,
+            offset,
+            line: err.marker().line(),
+            column: err.marker().col() + 1,
+        };
+        if self.cur.is_none() {
+            // An error before any node of a new document: a document of its own.
+            let start = self
+                .pending_comments
+                .first()
+                .map_or(offset, |c| c.span.start.min(offset));
+            self.start_doc(start);
+        }
+        let end = offset.max(self.last_event_end);
+        self.finish_doc(end, Some(error));
+        self.after = AfterDoc::Broken;
+    }
+
+    fn finish(mut self) -> Stream {
+        if self.cur.is_some() {
+            let end = self.text.len();
+            self.finish_doc(end, None);
+        }
+        if self.after == AfterDoc::Broken {
+            if let Some(last) = self.docs.last_mut() {
+                last.span.end = self.text.len();
+            }
+        }
+        if !self.pending_comments.is_empty() {
+            match self.docs.last_mut() {
+                Some(last) => last.comments.append(&mut self.pending_comments),
+                None => {
+                    // A file of comments only: one empty document holding them.
+                    self.docs.push(Document {
+                        nodes: Vec::new(),
+                        root: None,
+                        span: Span::new(0, self.text.len()),
+                        comments: std::mem::take(&mut self.pending_comments),
+                        error: None,
+                        index: 0,
+                    });
+                }
+            }
+        }
+        for doc in &mut self.docs {
+            // Nearly always sorted already (a block scalar's header comment comes late).
+            doc.comments.sort_by_key(|c| c.span.start);
+        }
+        Stream {
+            documents: self.docs,
+        }
+    }
+
+    fn comment(&mut self, raw: &str, span: Span, line: usize) {
+        let text = raw.strip_suffix('\r').unwrap_or(raw).to_owned();
+        let line_start = self.bytes[..span.start]
+            .iter()
+            .rposition(|&b| b == b'\n' || b == b'\r')
+            .map_or(0, |i| i + 1);
+        let trailing = self.text[line_start..span.start]
+            .chars()
+            .any(|c| !matches!(c, ' ' | '\t' | '\u{feff}'));
+        let comment = Comment {
+            text,
+            span,
+            line,
+            trailing,
+        };
+        if let Some(doc) = self.cur.as_mut() {
+            doc.comments.push(comment);
+            return;
+        }
+        match self.after {
+            AfterDoc::Open | AfterDoc::Broken => {
+                if let Some(last) = self.docs.last_mut() {
+                    last.span.end = last.span.end.max(comment.span.end);
+                    last.comments.push(comment);
+                    return;
+                }
+                self.pending_comments.push(comment);
+            }
+            AfterDoc::None | AfterDoc::Closed => self.pending_comments.push(comment),
+        }
+    }
+
+    /// Adds a node to the current document and attaches it to the open collection.
+    fn add(&mut self, kind: NodeKind, span: Span) -> NodeId {
+        if self.cur.is_none() {
+            self.start_doc(span.start);
+        }
+        let Some(doc) = self.cur.as_mut() else {
+            return NodeId(0);
+        };
+        let id = NodeId(doc.nodes.len() as u32);
+        doc.nodes.push(Node {
+            kind,
+            span,
+            anchor: None,
+        });
+        match self.stack.last_mut() {
+            None => {
+                if doc.root.is_none() {
+                    doc.root = Some(id);
+                }
+            }
+            Some(frame) => match &mut doc.nodes[frame.id.0 as usize].kind {
+                NodeKind::Mapping { entries, .. } => match frame.key.take() {
+                    None => frame.key = Some(id),
+                    Some(key) => entries.push((key, id)),
+                },
+                NodeKind::Sequence { items, .. } => items.push(id),
+                _ => {}
+            },
+        }
+        self.last_node = Some(id);
+        id
+    }
+
+    /// When the next node is a mapping value: the end of its key.
+    fn pending_key_end(&self) -> Option<usize> {
+        let frame = self.stack.last().filter(|f| f.is_map)?;
+        let key = frame.key?;
+        let doc = self.cur.as_ref()?;
+        Some(doc.nodes.get(key.0 as usize)?.span.end)
+    }
+
+    /// Records that a child of the innermost open collection ended at `end`.
+    fn finished_child(&mut self, end: usize) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.last_end = frame.last_end.max(end);
+        }
+    }
+
+    fn open(&mut self, kind: NodeKind, span: Span, end_from_child: bool) {
+        let is_map = matches!(kind, NodeKind::Mapping { .. });
+        self.last_event_end = self.last_event_end.max(span.end);
+        let id = self.add(kind, span);
+        self.stack.push(Frame {
+            id,
+            is_map,
+            key: None,
+            last_end: span.end,
+            end_from_child,
+        });
+    }
+
+    /// Closes the innermost collection; `end` is the end event's span (`None` on error).
+    fn close(&mut self, end: Option<Span>) {
+        let Some(frame) = self.stack.pop() else { return };
+        let Some(doc) = self.cur.as_mut() else { return };
+        let node = &mut doc.nodes[frame.id.0 as usize];
+        let stop = match end {
+            Some(e) if !frame.end_from_child && !e.is_empty() => e.end,
+            _ => frame.last_end,
+        };
+        node.span.end = stop.max(node.span.start);
+        let stop = node.span.end;
+        self.finished_child(stop);
+    }
+
+    /// A block sequence's start event can sit after the first `-` (when the first item is
+    /// empty): step back to the dash.
+    fn dash_before(&self, start: usize) -> usize {
+        if self.bytes.get(start) == Some(&b'-') {
+            return start;
+        }
+        let mut i = start;
+        while i > 0 && matches!(self.bytes[i - 1], b' ' | b'\t') {
+            i -= 1;
+        }
+        if i > 0 && self.bytes[i - 1] == b'-' {
+            i - 1
+        } else {
+            start
+        }
+    }
+
+    /// Extends a block scalar's content span back over its `|`/`>` header and trims the
+    /// final line break and trailing blank lines.
+    fn block_scalar_span(&self, content: Span) -> Span {
+        let b = self.bytes;
+        let header = self.block_header(content.start);
+        let start = header.unwrap_or(content.start);
+        // Trim the end: line breaks, then whitespace-only lines, never into the header.
+        let floor = header.map_or(content.start, |h| h + 1).min(b.len());
+        let mut end = content.end.min(b.len()).max(floor);
+        loop {
+            while end > floor && matches!(b[end - 1], b'\n' | b'\r') {
+                end -= 1;
+            }
+            let ls = line_start(b, end);
+            if ls > floor && b[ls..end].iter().all(|&c| c == b' ' || c == b'\t') {
+                end = ls;
+                continue;
+            }
+            break;
+        }
+        Span::new(start.min(end), end)
+    }
+
+    /// The offset of the `|`/`>` indicator of a block scalar whose content starts at `content`.
+    fn block_header(&self, content: usize) -> Option<usize> {
+        let b = self.bytes;
+        let content = content.min(b.len());
+        // The header line: the content's own line if something precedes the content there
+        // (an empty scalar at the end of the header line), else the nearest line above that
+        // is not blank.
+        let mut ls = line_start(b, content);
+        if b[ls..content].iter().all(|&c| c == b' ' || c == b'\t') {
+            loop {
+                if ls == 0 {
+                    return None;
+                }
+                let prev = line_start(b, ls - 1);
+                let blank = b[prev..ls]
+                    .iter()
+                    .all(|&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+                ls = prev;
+                if !blank {
+                    break;
+                }
+            }
+        }
+        let line_end = b[ls..]
+            .iter()
+            .position(|&c| c == b'\n' || c == b'\r')
+            .map_or(b.len(), |i| ls + i);
+        let from = if self.last_event_end >= ls && self.last_event_end <= line_end {
+            self.last_event_end
+        } else {
+            ls
+        };
+        find_indicator(b, from, line_end).or_else(|| find_indicator(b, ls, line_end))
+    }
+}
+
+/// Scans `b[from..to]` token by token (whitespace separated) for a block scalar header.
+/// Skips `:`, `-`, `?`, `---`, tags and anchors; gives up at anything else.
+fn find_indicator(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    let mut i = from;
+    while i < to {
+        match b[i] {
+            b' ' | b'\t' => i += 1,
+            b'|' | b'>' => {
+                let mut j = i + 1;
+                while j < to && matches!(b[j], b'+' | b'-' | b'0'..=b'9') {
+                    j += 1;
+                }
+                if j == to || matches!(b[j], b' ' | b'\t') {
+                    return Some(i);
+                }
+                return None;
+            }
+            b'!' | b'&' | b':' | b'-' | b'?' => {
+                while i < to && !matches!(b[i], b' ' | b'\t') {
+                    i += 1;
+                }
+            }
+            0xEF if b[i..].starts_with("\u{feff}".as_bytes()) => i += 3,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Start of the line holding `offset` (after `\n`, `\r\n` or a lone `\r`).
+fn line_start(b: &[u8], offset: usize) -> usize {
+    b[..offset]
+        .iter()
+        .rposition(|&c| c == b'\n' || c == b'\r')
+        .map_or(0, |i| i + 1)
+}
