@@ -10,7 +10,10 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -18,27 +21,44 @@ impl Rng {
     }
 }
 
-const DURATIONS: &[&str] = &["\"10m\"", "\"30m\"", "\"1h\"", "\"1h30m\"", "\"2h\"", "\"45m\"", "1h", "\"3h\""];
+const DURATIONS: &[&str] = &[
+    "\"10m\"",
+    "\"30m\"",
+    "\"1h\"",
+    "\"1h30m\"",
+    "\"2h\"",
+    "\"45m\"",
+    "1h",
+    "\"3h\"",
+];
 
 fn pipeline(r: &mut Rng, i: usize) -> String {
     let mut s = format!("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: pipeline-{i}\n  labels:\n    app.kubernetes.io/part-of: bench\nspec:\n  params:\n    - name: revision\n      type: string\n  tasks:\n");
     let n = 3 + (r.next() % 6) as usize;
     for t in 0..n {
-        let _ = write!(s, "    - name: task-{t}\n      taskRef:\n        name: task-{}\n", r.next() % 50);
+        let _ = write!(
+            s,
+            "    - name: task-{t}\n      taskRef:\n        name: task-{}\n",
+            r.next() % 50
+        );
         if t > 0 {
             let _ = writeln!(s, "      runAfter: [task-{}]", t - 1);
         }
         if r.next() % 2 == 0 {
             let _ = writeln!(s, "      timeout: {}", r.pick(DURATIONS));
         }
-        let _ = write!(s, "      params:\n        - name: revision\n          value: $(params.revision)\n");
+        let _ = write!(
+            s,
+            "      params:\n        - name: revision\n          value: $(params.revision)\n"
+        );
     }
     s.push_str("  finally:\n    - name: notify\n      taskRef:\n        name: notify\n      timeout: \"5m\"\n");
     s
 }
 
 fn pipelinerun(r: &mut Rng, i: usize, pac: bool) -> String {
-    let mut s = format!("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: run-{i}\n");
+    let mut s =
+        format!("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: run-{i}\n");
     if pac {
         s.push_str("  annotations:\n    pipelinesascode.tekton.dev/on-event: \"[pull_request]\"\n");
     }

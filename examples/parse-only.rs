@@ -16,5 +16,8 @@ fn main() {
             (stream.documents.len(), text.len())
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    println!("{} files, {docs} documents, {bytes} bytes parsed", files.len());
+    println!(
+        "{} files, {docs} documents, {bytes} bytes parsed",
+        files.len()
+    );
 }

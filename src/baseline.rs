@@ -55,7 +55,11 @@ pub fn fingerprint(project: &Project, d: &Diagnostic) -> String {
 }
 
 fn key(project: &Project, d: &Diagnostic) -> (String, String, String) {
-    (d.path.to_string(), d.code.to_string(), fingerprint(project, d))
+    (
+        d.path.to_string(),
+        d.code.to_string(),
+        fingerprint(project, d),
+    )
 }
 
 impl Baseline {
@@ -80,9 +84,13 @@ impl Baseline {
 
     pub fn load(path: &Path) -> Result<Baseline, String> {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        let b: Baseline = serde_json::from_str(&text).map_err(|e| format!("not a cutoff baseline: {e}"))?;
+        let b: Baseline =
+            serde_json::from_str(&text).map_err(|e| format!("not a cutoff baseline: {e}"))?;
         if b.version != 1 {
-            return Err(format!("baseline version {} is not supported (expected 1)", b.version));
+            return Err(format!(
+                "baseline version {} is not supported (expected 1)",
+                b.version
+            ));
         }
         Ok(b)
     }
@@ -92,7 +100,12 @@ impl Baseline {
         let mut budget: HashMap<(String, String, String), usize> = self
             .findings
             .iter()
-            .map(|e| ((e.path.clone(), e.code.clone(), e.fingerprint.clone()), e.count))
+            .map(|e| {
+                (
+                    (e.path.clone(), e.code.clone(), e.fingerprint.clone()),
+                    e.count,
+                )
+            })
             .collect();
         diags
             .into_iter()
@@ -121,7 +134,10 @@ pub fn changed_since(reference: &str, near: &Path) -> Result<HashSet<PathBuf>, S
     let dir = if near.is_dir() {
         near.to_path_buf()
     } else {
-        near.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."))
+        near.parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."))
     };
     let git = |args: &[&str]| -> Result<String, String> {
         let out = Command::new("git")
@@ -140,11 +156,28 @@ pub fn changed_since(reference: &str, near: &Path) -> Result<HashSet<PathBuf>, S
     };
     let top = git(&["rev-parse", "--show-toplevel"])?;
     let top = PathBuf::from(top.trim());
-    let mut names = git(&["diff", "--name-only", "--diff-filter=ACMR", reference, "--"])?;
-    names.push_str(&git(&["ls-files", "--others", "--exclude-standard", "--full-name"])?);
+    // NUL-separated (-z): git would otherwise C-quote names with non-ASCII bytes or quotes.
+    let mut names = git(&[
+        "diff",
+        "--name-only",
+        "-z",
+        "--diff-filter=ACMR",
+        reference,
+        "--",
+    ])?;
+    // `:/`: the whole work tree, not only the directory git runs in.
+    names.push_str(&git(&[
+        "ls-files",
+        "-z",
+        "--others",
+        "--exclude-standard",
+        "--full-name",
+        "--",
+        ":/",
+    ])?);
     // Both listings name paths relative to the top of the work tree.
     Ok(names
-        .lines()
+        .split('\0')
         .filter(|l| !l.is_empty())
         .filter_map(|l| std::fs::canonicalize(top.join(l)).ok())
         .collect())

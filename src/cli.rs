@@ -52,7 +52,9 @@ pub enum Command {
     #[command(after_help = LINT_EXAMPLES)]
     Lint(LintArgs),
     /// Show the effective timeout tree of each PipelineRun: why did it die at 1h?
-    #[command(after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json")]
+    #[command(
+        after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json"
+    )]
     Timeouts(TimeoutsArgs),
     /// List every rule: code, name, default severity, fixable, on by default.
     Rules {
@@ -61,7 +63,9 @@ pub enum Command {
         format: ListFormat,
     },
     /// Print a rule's documentation page (by code or name).
-    #[command(after_help = "Examples:\n  cutoff explain TKN001\n  cutoff explain default-timeout-trap")]
+    #[command(
+        after_help = "Examples:\n  cutoff explain TKN001\n  cutoff explain default-timeout-trap"
+    )]
     Explain {
         /// A rule code such as TKN012, or its name.
         rule: String,
@@ -241,9 +245,13 @@ fn run(cli: Cli) -> Result<i32, String> {
             if write {
                 let p = Path::new(config::CONFIG_FILE_NAMES[0]);
                 if p.exists() {
-                    return Err(format!("{} already exists; not overwriting it", p.display()));
+                    return Err(format!(
+                        "{} already exists; not overwriting it",
+                        p.display()
+                    ));
                 }
-                std::fs::write(p, config::EXAMPLE).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                std::fs::write(p, config::EXAMPLE)
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
                 eprintln!("wrote {}", p.display());
             } else {
                 print!("{}", config::EXAMPLE);
@@ -269,7 +277,10 @@ fn print_rules(format: ListFormat) {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         ListFormat::Text => {
-            println!("{:<7} {:<34} {:<8} {:<10} {:<8} SUMMARY", "CODE", "NAME", "SEVERITY", "FIX", "DEFAULT");
+            println!(
+                "{:<7} {:<34} {:<8} {:<10} {:<8} SUMMARY",
+                "CODE", "NAME", "SEVERITY", "FIX", "DEFAULT"
+            );
             for r in all {
                 println!(
                     "{:<7} {:<34} {:<8} {:<10} {:<8} {}",
@@ -297,7 +308,8 @@ fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
         Config::default()
     };
     if let Some(v) = &common.tekton_version {
-        config.targets.tekton = Version::parse(v).ok_or_else(|| format!("--tekton-version: invalid version {v:?}"))?;
+        config.targets.tekton =
+            Version::parse(v).ok_or_else(|| format!("--tekton-version: invalid version {v:?}"))?;
     }
     if let Some(v) = &common.pac_version {
         config.targets.pipelines_as_code =
@@ -334,9 +346,16 @@ fn load_inputs(
     let max = config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let (mut files, mut io_errors) = walk::collect(paths, config, &cwd);
     if let Some(only) = only {
-        files.retain(|f| std::fs::canonicalize(f).map(|c| only.contains(&c)).unwrap_or(false));
+        files.retain(|f| {
+            std::fs::canonicalize(f)
+                .map(|c| only.contains(&c))
+                .unwrap_or(false)
+        });
     }
-    let reported: HashSet<PathBuf> = files.iter().filter_map(|f| std::fs::canonicalize(f).ok()).collect();
+    let reported: HashSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(f).ok())
+        .collect();
     let mut inputs: Vec<Input> = files
         .iter()
         .map(|f| Input {
@@ -347,10 +366,15 @@ fn load_inputs(
         .collect();
     // The rest of the repository, read only to resolve Pipelines and Tasks.
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let root = common.root.clone().unwrap_or_else(|| walk::find_root(&first, config));
+    let root = common
+        .root
+        .clone()
+        .unwrap_or_else(|| walk::find_root(&first, config));
     let (context, _) = walk::collect(std::slice::from_ref(&root), config, &cwd);
     for f in context {
-        let Ok(c) = std::fs::canonicalize(&f) else { continue };
+        let Ok(c) = std::fs::canonicalize(&f) else {
+            continue;
+        };
         if !reported.contains(&c) {
             let shown = walk::display_path(&c, &cwd);
             inputs.push(Input {
@@ -361,12 +385,20 @@ fn load_inputs(
         }
     }
     let (mut sources, errs) = lint::load(&inputs, max);
-    io_errors.extend(errs.into_iter().map(|e| format!("{}: {}", e.path, e.message)));
+    io_errors.extend(
+        errs.into_iter()
+            .map(|e| format!("{}: {}", e.path, e.message)),
+    );
     let mut files_scanned = inputs.iter().filter(|i| i.report).count();
     if let Some((name, bytes)) = stdin {
         // Standard input replaces a file of the same name, if the walk found one.
         sources.retain(|s| *s.path != *name);
-        sources.push(lint::from_bytes(Arc::from(name.as_str()), None, bytes, true));
+        sources.push(lint::from_bytes(
+            Arc::from(name.as_str()),
+            None,
+            bytes,
+            true,
+        ));
         files_scanned += 1;
     }
     Ok(Loaded {
@@ -380,7 +412,10 @@ fn color_enabled(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -410,24 +445,43 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect()
+        args.paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect()
     };
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let mut config = load_config(&args.common, &first)?;
     if !args.select.is_empty() {
         config.select = Some(args.select.iter().map(|s| s.to_ascii_uppercase()).collect());
     }
-    config.extend_select.extend(args.extend_select.iter().map(|s| s.to_ascii_uppercase()));
-    config.ignore.extend(args.ignore.iter().map(|s| s.to_ascii_uppercase()));
+    config
+        .extend_select
+        .extend(args.extend_select.iter().map(|s| s.to_ascii_uppercase()));
+    config
+        .ignore
+        .extend(args.ignore.iter().map(|s| s.to_ascii_uppercase()));
     if let Some(s) = &args.max_file_size {
-        config.max_file_size = Some(config::parse_size(s).ok_or_else(|| format!("--max-file-size: invalid size {s:?}"))?);
+        config.max_file_size = Some(
+            config::parse_size(s).ok_or_else(|| format!("--max-file-size: invalid size {s:?}"))?,
+        );
     }
-    let outputs: Vec<(Format, Option<PathBuf>)> = args.output.iter().map(|o| parse_output(o)).collect::<Result<_, _>>()?;
+    let outputs: Vec<(Format, Option<PathBuf>)> = args
+        .output
+        .iter()
+        .map(|o| parse_output(o))
+        .collect::<Result<_, _>>()?;
 
     let stdin = if use_stdin {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
-        Some((args.stdin_filename.clone().unwrap_or_else(|| "-".into()), buf))
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Some((
+            args.stdin_filename.clone().unwrap_or_else(|| "-".into()),
+            buf,
+        ))
     } else {
         None
     };
@@ -453,7 +507,12 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         for r in &fixed.refused {
             eprintln!("cutoff: warning: fixes for {r} were not applied: the result would not parse as YAML (please report this)");
         }
-        (fixed.project, fixed.diagnostics, fixed.applied, fixed.changed)
+        (
+            fixed.project,
+            fixed.diagnostics,
+            fixed.applied,
+            fixed.changed,
+        )
     } else {
         let diags = lint::check(&loaded.project, &config);
         (loaded.project, diags, 0, Default::default())
@@ -464,11 +523,14 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     let mut stdin_fixed_printed = false;
     if fixing {
         for (path, original) in &changed {
-            let Some(file) = project.file(path) else { continue };
+            let Some(file) = project.file(path) else {
+                continue;
+            };
             if args.diff {
                 let _ = write!(stdout, "{}", fix::unified_diff(path, original, &file.text));
             } else if let Some(fs) = &file.fs_path {
-                fix::write_atomic(fs, &file.text).map_err(|e| format!("cannot write {path}: {e}"))?;
+                fix::write_atomic(fs, &file.text)
+                    .map_err(|e| format!("cannot write {path}: {e}"))?;
             } else {
                 let _ = stdout.write_all(file.text.as_bytes());
                 stdin_fixed_printed = true;
@@ -484,12 +546,22 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     }
 
     if let Some(bl) = &args.write_baseline {
-        baseline::write(bl, &project, &diags).map_err(|e| format!("cannot write baseline {}: {e}", bl.display()))?;
-        eprintln!("cutoff: recorded {} findings in {}", diags.len(), bl.display());
-        return Ok(if loaded.io_errors.is_empty() { EXIT_OK } else { EXIT_ERROR });
+        baseline::write(bl, &project, &diags)
+            .map_err(|e| format!("cannot write baseline {}: {e}", bl.display()))?;
+        eprintln!(
+            "cutoff: recorded {} findings in {}",
+            diags.len(),
+            bl.display()
+        );
+        return Ok(if loaded.io_errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
     }
     if let Some(bl) = &args.baseline {
-        let b = baseline::Baseline::load(bl).map_err(|e| format!("cannot read baseline {}: {e}", bl.display()))?;
+        let b = baseline::Baseline::load(bl)
+            .map_err(|e| format!("cannot read baseline {}: {e}", bl.display()))?;
         diags = b.filter(&project, diags);
     }
 
@@ -502,7 +574,11 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         show_fixes: args.show_fixes,
     };
     // Reports go to stderr when stdout carries fixed text or a diff.
-    let main_format = args.format.unwrap_or(if std::io::stdout().is_terminal() { Format::Text } else { Format::Concise });
+    let main_format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Concise
+    });
     let to_stderr = stdin_fixed_printed || args.diff;
     let mut primary_outputs: Vec<(Format, Option<PathBuf>)> = Vec::new();
     if args.format.is_some() || !outputs.iter().any(|(_, f)| f.is_none()) {
@@ -514,11 +590,15 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             Some(p) => {
                 let mut buf = Vec::new();
                 report::render(format, &report, &mut buf).map_err(|e| e.to_string())?;
-                std::fs::write(&p, buf).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+                std::fs::write(&p, buf)
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             }
             None => {
                 let color = format == Format::Text && color_enabled(args.color) && !to_stderr;
-                let r = report::Report { color, ..report_clone(&report) };
+                let r = report::Report {
+                    color,
+                    ..report_clone(&report)
+                };
                 if to_stderr {
                     let mut err = std::io::stderr().lock();
                     report::render(format, &r, &mut err).map_err(|e| e.to_string())?;
@@ -532,7 +612,11 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     if !loaded.io_errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
-    Ok(if fails(&diags, args.fail_on) { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if fails(&diags, args.fail_on) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn report_clone<'a>(r: &report::Report<'a>) -> report::Report<'a> {
@@ -559,7 +643,17 @@ fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
     }
     let diags = lint::check(&loaded.project, &config);
     let mut out = std::io::stdout().lock();
-    crate::timeouts_cmd::render(&loaded.project, &config, &diags, args.format == ListFormat::Json, &mut out)
-        .map_err(|e| e.to_string())?;
-    Ok(if loaded.io_errors.is_empty() { EXIT_OK } else { EXIT_ERROR })
+    crate::timeouts_cmd::render(
+        &loaded.project,
+        &config,
+        &diags,
+        args.format == ListFormat::Json,
+        &mut out,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(if loaded.io_errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }

@@ -49,7 +49,8 @@ impl Default for TektonSettings {
 impl TektonSettings {
     /// The configured default as a duration; `None` when it is 0 (no timeout).
     pub fn default_timeout(&self) -> Option<GoDuration> {
-        (self.default_timeout_minutes > 0).then(|| GoDuration::from_mins(self.default_timeout_minutes))
+        (self.default_timeout_minutes > 0)
+            .then(|| GoDuration::from_mins(self.default_timeout_minutes))
     }
 }
 
@@ -117,7 +118,11 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
@@ -191,7 +196,10 @@ impl Config {
             return Ok(config);
         }
         if !root.is_mapping() {
-            return Err(err_at(root.span().start, "the configuration must be a mapping".into()));
+            return Err(err_at(
+                root.span().start,
+                "the configuration must be a mapping".into(),
+            ));
         }
         for (k, v) in root.entries() {
             let key = k.as_str().unwrap_or("");
@@ -331,7 +339,9 @@ impl Config {
     }
 
     pub fn is_excluded(&self, rel_path: &str) -> bool {
-        self.exclude_set.as_ref().is_some_and(|s| s.is_match(rel_path))
+        self.exclude_set
+            .as_ref()
+            .is_some_and(|s| s.is_match(rel_path))
     }
 }
 
@@ -398,7 +408,10 @@ fn code(v: NodeRef<'_>, err_at: &ErrAt<'_>) -> Result<String, ConfigError> {
 }
 
 fn code_list(v: NodeRef<'_>, err_at: &ErrAt<'_>) -> Result<Vec<String>, ConfigError> {
-    seq(v, err_at)?.into_iter().map(|i| code(i, err_at)).collect()
+    seq(v, err_at)?
+        .into_iter()
+        .map(|i| code(i, err_at))
+        .collect()
 }
 
 fn glob_matcher(v: NodeRef<'_>, err_at: &ErrAt<'_>) -> Result<globset::GlobMatcher, ConfigError> {
@@ -496,7 +509,11 @@ mod tests {
 
     #[test]
     fn selection() {
-        let c = Config::parse("select: [TKN]\nignore: [TKN005]\nextend-select: [TKN015]\n", "c").unwrap();
+        let c = Config::parse(
+            "select: [TKN]\nignore: [TKN005]\nextend-select: [TKN015]\n",
+            "c",
+        )
+        .unwrap();
         assert!(c.is_enabled("TKN001", true));
         assert!(!c.is_enabled("TKN005", true));
         assert!(c.is_enabled("TKN015", false));

@@ -22,7 +22,10 @@ pub fn line_start(text: &str, offset: usize) -> usize {
 
 /// Byte offset just past the end of the line holding `offset` (after its newline, if any).
 pub fn line_end_incl(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map(|i| offset + i + 1).unwrap_or(text.len())
+    text[offset..]
+        .find('\n')
+        .map(|i| offset + i + 1)
+        .unwrap_or(text.len())
 }
 
 /// The column (in bytes) at which `offset` sits on its line.
@@ -57,8 +60,16 @@ pub fn scalar(value: &str, style: ScalarStyle) -> String {
 /// own style (block: a new line at the keys' indentation; flow: `, key: value` before `}`).
 /// `value` is written verbatim (already rendered). Returns `None` when the mapping is empty
 /// and its indentation cannot be inferred, or `map` is not a mapping.
-pub fn insert_entry(path: &Arc<str>, text: &str, map: NodeRef<'_>, key: &str, value: &str) -> Option<Edit> {
-    let NodeKind::Mapping { entries, flow } = map.kind() else { return None };
+pub fn insert_entry(
+    path: &Arc<str>,
+    text: &str,
+    map: NodeRef<'_>,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    let NodeKind::Mapping { entries, flow } = map.kind() else {
+        return None;
+    };
     if *flow {
         let close = map.span().end.checked_sub(1)?;
         if text.as_bytes().get(close) != Some(&b'}') {
@@ -66,8 +77,14 @@ pub fn insert_entry(path: &Arc<str>, text: &str, map: NodeRef<'_>, key: &str, va
         }
         let sep = if entries.is_empty() { "" } else { ", " };
         // Insert after the last entry, before any blanks that precede `}`.
-        let insert_at = text[..close].trim_end_matches([' ', '\n', '\r', '\t']).len();
-        return Some(Edit::insert(path, insert_at, format!("{sep}{key}: {value}")));
+        let insert_at = text[..close]
+            .trim_end_matches([' ', '\n', '\r', '\t'])
+            .len();
+        return Some(Edit::insert(
+            path,
+            insert_at,
+            format!("{sep}{key}: {value}"),
+        ));
     }
     let (first_key, _) = entries.first()?;
     let doc = map.doc;
@@ -81,13 +98,25 @@ pub fn insert_entry(path: &Arc<str>, text: &str, map: NodeRef<'_>, key: &str, va
     let (_, last_val) = entries.last()?;
     let at = content_end(text, doc.get(*last_val));
     let nl = newline(text);
-    Some(Edit::insert(path, at, format!("{nl}{indent_str}{key}: {value}")))
+    Some(Edit::insert(
+        path,
+        at,
+        format!("{nl}{indent_str}{key}: {value}"),
+    ))
 }
 
 /// Deletes the entry `key: value` of a block mapping, whole lines included, or of a flow
 /// mapping with its separating comma. `key`/`value` are the entry's nodes.
-pub fn delete_entry(path: &Arc<str>, text: &str, map: NodeRef<'_>, key: NodeRef<'_>, value: NodeRef<'_>) -> Option<Edit> {
-    let NodeKind::Mapping { entries, flow } = map.kind() else { return None };
+pub fn delete_entry(
+    path: &Arc<str>,
+    text: &str,
+    map: NodeRef<'_>,
+    key: NodeRef<'_>,
+    value: NodeRef<'_>,
+) -> Option<Edit> {
+    let NodeKind::Mapping { entries, flow } = map.kind() else {
+        return None;
+    };
     let pos = entries.iter().position(|(k, _)| *k == key.id)?;
     if *flow {
         let start = key.span().start;
@@ -102,7 +131,10 @@ pub fn delete_entry(path: &Arc<str>, text: &str, map: NodeRef<'_>, key: NodeRef<
             return Some(Edit::delete(path, Span::new(start, e)));
         }
         let before = &text[map.span().start..start];
-        let s = before.rfind(',').map(|i| map.span().start + i).unwrap_or(start);
+        let s = before
+            .rfind(',')
+            .map(|i| map.span().start + i)
+            .unwrap_or(start);
         return Some(Edit::delete(path, Span::new(s, end)));
     }
     if entries.len() == 1 {
@@ -137,10 +169,18 @@ mod tests {
 
     #[test]
     fn inserts_into_block_mapping() {
-        let src = "spec:\n  tasks:\n    - name: a\n      taskRef:\n        name: t # c\n    - name: b\n";
+        let src =
+            "spec:\n  tasks:\n    - name: a\n      taskRef:\n        name: t # c\n    - name: b\n";
         let s = yaml::parse(src);
         let d = &s.documents[0];
-        let task = d.root_ref().unwrap().path(&["spec", "tasks"]).unwrap().items().next().unwrap();
+        let task = d
+            .root_ref()
+            .unwrap()
+            .path(&["spec", "tasks"])
+            .unwrap()
+            .items()
+            .next()
+            .unwrap();
         let p: Arc<str> = "f".into();
         let e = insert_entry(&p, src, task, "timeout", "\"3h\"").unwrap();
         assert_eq!(
@@ -157,10 +197,16 @@ mod tests {
         let spec = d.root_ref().unwrap().get("spec").unwrap();
         let p: Arc<str> = "f".into();
         let e = insert_entry(&p, src, spec, "timeouts", "{pipeline: \"1h\"}").unwrap();
-        assert_eq!(apply(src, &e), "spec: {pipelineRef: {name: x}, timeouts: {pipeline: \"1h\"}}\r\nother: 1\r\n");
+        assert_eq!(
+            apply(src, &e),
+            "spec: {pipelineRef: {name: x}, timeouts: {pipeline: \"1h\"}}\r\nother: 1\r\n"
+        );
         let root = d.root_ref().unwrap();
         let e = insert_entry(&p, src, root, "x", "y").unwrap();
-        assert_eq!(apply(src, &e), "spec: {pipelineRef: {name: x}}\r\nother: 1\r\nx: y\r\n");
+        assert_eq!(
+            apply(src, &e),
+            "spec: {pipelineRef: {name: x}}\r\nother: 1\r\nx: y\r\n"
+        );
     }
 
     #[test]

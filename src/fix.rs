@@ -23,7 +23,11 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut pos = 0;
     for e in sorted {
-        if e.start < pos || e.end > text.len() || !text.is_char_boundary(e.start) || !text.is_char_boundary(e.end) {
+        if e.start < pos
+            || e.end > text.len()
+            || !text.is_char_boundary(e.start)
+            || !text.is_char_boundary(e.end)
+        {
             continue;
         }
         out.push_str(&text[pos..e.start]);
@@ -59,7 +63,11 @@ pub fn choose<'d>(project: &Project, diags: &'d [Diagnostic], unsafe_fixes: bool
         if !files_ok {
             continue;
         }
-        if fix.edits.iter().any(|e| taken.iter().any(|t| overlaps(e, t))) {
+        if fix
+            .edits
+            .iter()
+            .any(|e| taken.iter().any(|t| overlaps(e, t)))
+        {
             continue;
         }
         // A fix's own edits must not overlap each other either.
@@ -125,7 +133,9 @@ pub fn fix_project(files: Vec<SourceFile>, config: &Config, unsafe_fixes: bool) 
         }
         let mut new_texts: HashMap<Arc<str>, String> = HashMap::new();
         for (path, edits) in &by_file {
-            let Some(file) = project.file(path) else { continue };
+            let Some(file) = project.file(path) else {
+                continue;
+            };
             let new = apply_edits(&file.text, edits);
             if new != file.text {
                 new_texts.insert(path.clone(), new);
@@ -155,7 +165,9 @@ pub fn fix_project(files: Vec<SourceFile>, config: &Config, unsafe_fixes: bool) 
             .count();
         for path in new_texts.keys() {
             if let Some(f) = project.file(path) {
-                originals.entry(path.clone()).or_insert_with(|| f.text.clone());
+                originals
+                    .entry(path.clone())
+                    .or_insert_with(|| f.text.clone());
             }
         }
         let files = std::mem::take(&mut project.files);
@@ -187,9 +199,14 @@ pub fn fix_texts(files: &[(&str, &str)], config: &Config, unsafe_fixes: bool) ->
 /// Writes `text` to `path` atomically: a temporary file in the same directory, the
 /// original permissions, then a rename over the original.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let perms = std::fs::metadata(path).ok().map(|m| m.permissions());
-    let mut tmp = tempfile::Builder::new().prefix(".cutoff-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cutoff-")
+        .tempfile_in(dir)?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
     if let Some(p) = perms {

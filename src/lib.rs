@@ -3,18 +3,21 @@
 //! Data flows one way: files → YAML tree with exact spans → typed views of
 //! manifests → timeout model → rules → diagnostics with edits → reporters/fixer.
 
+pub mod baseline;
 pub mod cli;
-pub mod duration;
-pub mod yaml;
 pub mod config;
 pub mod diagnostic;
-pub mod lint;
-pub mod manifest;
-pub mod project;
-pub mod rules;
-pub mod suppress;
-pub mod version;
+pub mod duration;
 pub mod edit;
 pub mod fix;
-pub mod baseline;
+pub mod lint;
+pub mod manifest;
+pub mod model;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod suppress;
+pub mod timeouts_cmd;
+pub mod version;
 pub mod walk;
+pub mod yaml;

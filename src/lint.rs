@@ -44,10 +44,21 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
             };
             let size = std::fs::metadata(&i.fs_path).map_err(io)?.len();
             if size > max_size {
-                return Ok(SourceFile::skipped(i.path.clone(), Some(i.fs_path.clone()), Skip::TooLarge, size, i.report));
+                return Ok(SourceFile::skipped(
+                    i.path.clone(),
+                    Some(i.fs_path.clone()),
+                    Skip::TooLarge,
+                    size,
+                    i.report,
+                ));
             }
             let bytes = std::fs::read(&i.fs_path).map_err(io)?;
-            Ok(from_bytes(i.path.clone(), Some(i.fs_path.clone()), bytes, i.report))
+            Ok(from_bytes(
+                i.path.clone(),
+                Some(i.fs_path.clone()),
+                bytes,
+                i.report,
+            ))
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
@@ -62,13 +73,22 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
 }
 
 /// Builds a source file from bytes (a file or standard input).
-pub fn from_bytes(path: Arc<str>, fs_path: Option<PathBuf>, bytes: Vec<u8>, report: bool) -> SourceFile {
+pub fn from_bytes(
+    path: Arc<str>,
+    fs_path: Option<PathBuf>,
+    bytes: Vec<u8>,
+    report: bool,
+) -> SourceFile {
     let size = bytes.len() as u64;
     match String::from_utf8(bytes) {
         Ok(text) => SourceFile::new(path, fs_path, text, report),
         Err(e) => {
             let relevant = manifest::may_be_relevant(e.as_bytes());
-            let skip = if relevant { Skip::NotUtf8 } else { Skip::Irrelevant };
+            let skip = if relevant {
+                Skip::NotUtf8
+            } else {
+                Skip::Irrelevant
+            };
             SourceFile::skipped(path, fs_path, skip, size, report)
         }
     }
@@ -107,7 +127,12 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
     diags
 }
 
-fn check_file(project: &Project, file: &SourceFile, config: &Config, enabled: &[&'static Rule]) -> Vec<Diagnostic> {
+fn check_file(
+    project: &Project,
+    file: &SourceFile,
+    config: &Config,
+    enabled: &[&'static Rule],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match file.skip {
         Some(Skip::Irrelevant) => return out,
@@ -126,8 +151,13 @@ fn check_file(project: &Project, file: &SourceFile, config: &Config, enabled: &[
         }
         Some(Skip::NotUtf8) => {
             out.push(
-                new_diagnostic(&engine::SYNTAX_ERROR, &file.path, Span::default(), "file is not valid UTF-8")
-                    .help("Kubernetes and Tekton read manifests as UTF-8; re-encode the file"),
+                new_diagnostic(
+                    &engine::SYNTAX_ERROR,
+                    &file.path,
+                    Span::default(),
+                    "file is not valid UTF-8",
+                )
+                .help("Kubernetes and Tekton read manifests as UTF-8; re-encode the file"),
             );
             return out;
         }
@@ -150,13 +180,22 @@ fn check_file(project: &Project, file: &SourceFile, config: &Config, enabled: &[
     for doc in &file.stream.documents {
         if let Some(e) = &doc.error {
             out.push(
-                new_diagnostic(&engine::SYNTAX_ERROR, &file.path, Span::new(e.offset, e.offset), format!("YAML syntax error: {}", e.message))
-                    .help("this document was not linted; the other documents of the file were"),
+                new_diagnostic(
+                    &engine::SYNTAX_ERROR,
+                    &file.path,
+                    Span::new(e.offset, e.offset),
+                    format!("YAML syntax error: {}", e.message),
+                )
+                .help("this document was not linted; the other documents of the file were"),
             );
             continue;
         }
-        let Some(meta) = manifest::identify(doc) else { continue };
-        let Some(object) = tekton::read_document(meta, &file.text) else { continue };
+        let Some(meta) = manifest::identify(doc) else {
+            continue;
+        };
+        let Some(object) = tekton::read_document(meta, &file.text) else {
+            continue;
+        };
         run_rules(project, file, doc, &object, None, config, enabled, &mut out);
         if let tekton::Object::TriggerTemplate(tt) = &object {
             let cx = tekton::Cx {
@@ -164,7 +203,16 @@ fn check_file(project: &Project, file: &SourceFile, config: &Config, enabled: &[
                 in_trigger_template: true,
             };
             for (inner, _) in tt.embedded(cx) {
-                run_rules(project, file, doc, &inner, Some(tt), config, enabled, &mut out);
+                run_rules(
+                    project,
+                    file,
+                    doc,
+                    &inner,
+                    Some(tt),
+                    config,
+                    enabled,
+                    &mut out,
+                );
             }
         }
     }

@@ -68,7 +68,13 @@ impl SourceFile {
     }
 
     /// A file that could not be parsed at all.
-    pub fn skipped(path: Arc<str>, fs_path: Option<PathBuf>, skip: Skip, size: u64, report: bool) -> SourceFile {
+    pub fn skipped(
+        path: Arc<str>,
+        fs_path: Option<PathBuf>,
+        skip: Skip,
+        size: u64,
+        report: bool,
+    ) -> SourceFile {
         let pac = path.split('/').any(|c| c == ".tekton");
         SourceFile {
             path,
@@ -124,11 +130,17 @@ impl Project {
                         }
                     }
                     for r in roots {
-                        if let Some(n) = r.path(&["spec", "pipelineRef", "name"]).and_then(|n| n.as_str()) {
+                        if let Some(n) = r
+                            .path(&["spec", "pipelineRef", "name"])
+                            .and_then(|n| n.as_str())
+                        {
                             referenced_pipelines.insert(n.to_string());
                         }
                     }
-                    if matches!(meta.kind, "Pipeline" | "Task" | "ClusterTask" | "StepAction") {
+                    if matches!(
+                        meta.kind,
+                        "Pipeline" | "Task" | "ClusterTask" | "StepAction"
+                    ) {
                         if let Some(name) = meta.name {
                             index
                                 .entry((meta.kind.to_string(), name.to_string()))
@@ -139,7 +151,11 @@ impl Project {
                 }
             }
         }
-        let by_path = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
         Project {
             by_path,
             files,
@@ -160,7 +176,12 @@ impl Project {
 
     /// Every object of `kind` named `name` (several with Kustomize overlays), sorted by path.
     /// When `namespace` is given, objects in another explicit namespace are left out.
-    pub fn lookup(&self, kind: &str, name: &str, namespace: Option<&str>) -> Vec<(&SourceFile, Meta<'_>)> {
+    pub fn lookup(
+        &self,
+        kind: &str,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Vec<(&SourceFile, Meta<'_>)> {
         let Some(refs) = self.index.get(&(kind.to_string(), name.to_string())) else {
             return Vec::new();
         };

@@ -39,7 +39,8 @@ impl Suppression {
             Scope::Lines(a, b) => line >= a && line <= b,
             Scope::Range(r) => d.span.start >= r.start && d.span.start <= r.end,
         };
-        in_scope && (self.codes.is_empty() || self.codes.iter().any(|c| selector_matches(c, d.code)))
+        in_scope
+            && (self.codes.is_empty() || self.codes.iter().any(|c| selector_matches(c, d.code)))
     }
 }
 
@@ -81,7 +82,10 @@ fn comment_removal(file: &SourceFile, span: Span) -> Span {
     let line_start = text[..span.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let before = &text[line_start..span.start];
     if before.trim().is_empty() {
-        let line_end = text[span.end..].find('\n').map(|i| span.end + i + 1).unwrap_or(text.len());
+        let line_end = text[span.end..]
+            .find('\n')
+            .map(|i| span.end + i + 1)
+            .unwrap_or(text.len());
         Span::new(line_start, line_end)
     } else {
         let trimmed = before.trim_end_matches([' ', '\t']).len();
@@ -90,9 +94,14 @@ fn comment_removal(file: &SourceFile, span: Span) -> Span {
 }
 
 fn collect(file: &SourceFile, doc: &Document, config: &Config, out: &mut Vec<Suppression>) {
-    let first_content = doc.root_ref().map(|r| r.span().start).unwrap_or(doc.span.end);
+    let first_content = doc
+        .root_ref()
+        .map(|r| r.span().start)
+        .unwrap_or(doc.span.end);
     for c in &doc.comments {
-        let Some((file_wide, codes)) = parse_comment(&c.text) else { continue };
+        let Some((file_wide, codes)) = parse_comment(&c.text) else {
+            continue;
+        };
         let scope = if file_wide {
             if c.span.start > first_content {
                 // ignore-file below content is misplaced: treat as a line suppression? No: report it unused.
@@ -115,11 +124,17 @@ fn collect(file: &SourceFile, doc: &Document, config: &Config, out: &mut Vec<Sup
             what: "comment",
         });
     }
-    let Some(meta) = manifest::identify(doc) else { return };
+    let Some(meta) = manifest::identify(doc) else {
+        return;
+    };
     let mut metas: Vec<Meta<'_>> = vec![meta];
     if meta.kind == "TriggerTemplate" {
         let tt = tekton::TriggerTemplate::read(meta);
-        metas.extend(tt.resources.iter().filter_map(|r| manifest::identify_node(*r)));
+        metas.extend(
+            tt.resources
+                .iter()
+                .filter_map(|r| manifest::identify_node(*r)),
+        );
     }
     for m in metas {
         if let Some(v) = m.annotations().and_then(|a| a.get(ANNOTATION)) {
@@ -189,7 +204,10 @@ pub fn apply(file: &SourceFile, config: &Config, diags: &mut Vec<Diagnostic>, re
         )
         .help("remove it, or correct the rule codes it names; stale suppressions hide future findings");
         if let Some(r) = s.removal {
-            d = d.fix(Fix::safe("remove the unused suppression comment", vec![Edit::delete(&file.path, r)]));
+            d = d.fix(Fix::safe(
+                "remove the unused suppression comment",
+                vec![Edit::delete(&file.path, r)],
+            ));
         }
         diags.push(d);
     }
@@ -201,7 +219,10 @@ mod tests {
 
     #[test]
     fn parses_comments() {
-        assert_eq!(parse_comment(" cutoff: ignore[TKN001, tkn002] legacy"), Some((false, vec!["TKN001".into(), "TKN002".into()])));
+        assert_eq!(
+            parse_comment(" cutoff: ignore[TKN001, tkn002] legacy"),
+            Some((false, vec!["TKN001".into(), "TKN002".into()]))
+        );
         assert_eq!(parse_comment(" cutoff: ignore-file"), Some((true, vec![])));
         assert_eq!(parse_comment(" cutoff: ignore"), Some((false, vec![])));
         assert_eq!(parse_comment(" cutoff: ignored"), None);

@@ -114,6 +114,9 @@ mod tests {
         let cwd = Path::new("/repo");
         assert_eq!(display_path(Path::new("/repo/a/b.yaml"), cwd), "a/b.yaml");
         assert_eq!(display_path(Path::new("./a/b.yaml"), cwd), "a/b.yaml");
-        assert_eq!(display_path(Path::new("/other/x.yaml"), cwd), "/other/x.yaml");
+        assert_eq!(
+            display_path(Path::new("/other/x.yaml"), cwd),
+            "/other/x.yaml"
+        );
     }
 }

@@ -30,7 +30,9 @@ fn blocks(page: &str) -> Vec<Block> {
             let mut words = info.split_whitespace();
             let lang = words.next().unwrap_or("");
             let kind = words.next().unwrap_or("").to_string();
-            let path = words.find_map(|w| w.strip_prefix("path=")).map(String::from);
+            let path = words
+                .find_map(|w| w.strip_prefix("path="))
+                .map(String::from);
             let kind = if lang == "yaml" { kind } else { String::new() };
             cur = Some(Block {
                 kind,
@@ -53,13 +55,30 @@ fn every_rule_has_a_page_in_shape() {
             "rules/{}.md must start with `# CODE name`",
             rule.code
         );
-        for section in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
-            assert!(rule.doc.contains(section), "rules/{}.md lacks the section {section:?}", rule.code);
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+        ] {
+            assert!(
+                rule.doc.contains(section),
+                "rules/{}.md lacks the section {section:?}",
+                rule.code
+            );
         }
         let bs = blocks(rule.doc);
         if rule.code != "CUT002" {
-            assert!(bs.iter().any(|b| b.kind == "bad"), "rules/{}.md has no `yaml bad` example", rule.code);
-            assert!(bs.iter().any(|b| b.kind == "good"), "rules/{}.md has no `yaml good` example", rule.code);
+            assert!(
+                bs.iter().any(|b| b.kind == "bad"),
+                "rules/{}.md has no `yaml bad` example",
+                rule.code
+            );
+            assert!(
+                bs.iter().any(|b| b.kind == "good"),
+                "rules/{}.md has no `yaml good` example",
+                rule.code
+            );
         }
     }
 }
@@ -70,7 +89,8 @@ fn page_examples_trigger_or_stay_silent() {
     for rule in rules::all() {
         let bs = blocks(rule.doc);
         let mut config = match bs.iter().find(|b| b.kind == "config") {
-            Some(b) => Config::parse(&b.text, "page config").unwrap_or_else(|e| panic!("rules/{}.md config: {e}", rule.code)),
+            Some(b) => Config::parse(&b.text, "page config")
+                .unwrap_or_else(|e| panic!("rules/{}.md config: {e}", rule.code)),
             None => Config::default(),
         };
         config.extend_select.push(rule.code.to_string());
@@ -84,8 +104,15 @@ fn page_examples_trigger_or_stay_silent() {
                     rule.code,
                     b.line,
                     b.kind,
-                    if fired { "triggers the rule" } else { "does not trigger the rule" },
-                    diags.iter().map(|d| format!("{} {}", d.code, d.message)).collect::<Vec<_>>()
+                    if fired {
+                        "triggers the rule"
+                    } else {
+                        "does not trigger the rule"
+                    },
+                    diags
+                        .iter()
+                        .map(|d| format!("{} {}", d.code, d.message))
+                        .collect::<Vec<_>>()
                 ));
             }
         }

@@ -31,7 +31,10 @@ pub struct Meta<'a> {
 impl<'a> Meta<'a> {
     /// The `apiVersion`'s version part: `v1`, `v1beta1`.
     pub fn version(&self) -> &'a str {
-        self.api_version.rsplit('/').next().unwrap_or(self.api_version)
+        self.api_version
+            .rsplit('/')
+            .next()
+            .unwrap_or(self.api_version)
     }
 
     pub fn annotations(&self) -> Option<NodeRef<'a>> {

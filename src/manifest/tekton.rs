@@ -73,7 +73,10 @@ impl<'a> Field<'a> {
 
     /// The span of `key: value`, for deletions.
     pub fn entry_span(&self) -> Span {
-        Span::new(self.key.span().start, self.value.span().end.max(self.key.span().end))
+        Span::new(
+            self.key.span().start,
+            self.value.span().end.max(self.key.span().end),
+        )
     }
 }
 
@@ -197,7 +200,12 @@ impl<'a> TaskSpec<'a> {
                         node: n,
                         index: i,
                         name: n.get("name").and_then(|x| x.as_str()),
-                        timeout: Timeout::read(n, "timeout", join(path, &format!("steps[{i}].timeout")), cx),
+                        timeout: Timeout::read(
+                            n,
+                            "timeout",
+                            join(path, &format!("steps[{i}].timeout")),
+                            cx,
+                        ),
                     })
                     .collect()
             })
@@ -208,7 +216,12 @@ impl<'a> TaskSpec<'a> {
                 s.items()
                     .enumerate()
                     .filter_map(|(i, n)| {
-                        Timeout::read(n, "timeout", join(path, &format!("sidecars[{i}].timeout")), cx)
+                        Timeout::read(
+                            n,
+                            "timeout",
+                            join(path, &format!("sidecars[{i}].timeout")),
+                            cx,
+                        )
                     })
                     .collect()
             })
@@ -271,7 +284,11 @@ fn result_refs(text: &str, own: Option<&str>) -> Vec<String> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .unwrap_or(rest.len());
         let name = &rest[..end];
-        if !name.is_empty() && Some(name) != own && rest[end..].starts_with('.') && !out.iter().any(|n| n == name) {
+        if !name.is_empty()
+            && Some(name) != own
+            && rest[end..].starts_with('.')
+            && !out.iter().any(|n| n == name)
+        {
             out.push(name.to_string());
         }
     }
@@ -279,7 +296,13 @@ fn result_refs(text: &str, own: Option<&str>) -> Vec<String> {
 }
 
 impl<'a> PipelineTask<'a> {
-    fn read(node: NodeRef<'a>, index: usize, finally: bool, prefix: &str, cx: Cx<'_>) -> PipelineTask<'a> {
+    fn read(
+        node: NodeRef<'a>,
+        index: usize,
+        finally: bool,
+        prefix: &str,
+        cx: Cx<'_>,
+    ) -> PipelineTask<'a> {
         let list = if finally { "finally" } else { "tasks" };
         let path = join(prefix, &format!("{list}[{index}]"));
         let name = node.get("name").and_then(|n| n.as_str());
@@ -307,8 +330,14 @@ impl<'a> PipelineTask<'a> {
             finally,
             name,
             timeout: Timeout::read(node, "timeout", join(&path, "timeout"), cx),
-            retries: node.get("retries").and_then(|r| r.as_str()).and_then(|s| s.parse().ok()),
-            task_ref: node.get("taskRef").filter(|r| r.is_mapping()).map(Ref::read),
+            retries: node
+                .get("retries")
+                .and_then(|r| r.as_str())
+                .and_then(|s| s.parse().ok()),
+            task_ref: node
+                .get("taskRef")
+                .filter(|r| r.is_mapping())
+                .map(Ref::read),
             task_spec: node
                 .get("taskSpec")
                 .filter(|s| s.is_mapping())
@@ -375,7 +404,14 @@ impl<'a> PipelineSpec<'a> {
         }
         for task in self.all_tasks() {
             if let Some(t) = &task.timeout {
-                out.push(t.site(if task.finally { Slot::FinallyTask } else { Slot::PipelineTask }, cx));
+                out.push(t.site(
+                    if task.finally {
+                        Slot::FinallyTask
+                    } else {
+                        Slot::PipelineTask
+                    },
+                    cx,
+                ));
             }
             if let Some(spec) = &task.task_spec {
                 spec.sites(cx, out);
@@ -418,7 +454,9 @@ impl<'a> PipelineRun<'a> {
         let sp = join(prefix, "spec");
         let timeouts = spec.and_then(|s| Field::of(s, "timeouts"));
         let tmap = timeouts.map(|f| f.value).filter(|v| v.is_mapping());
-        let tget = |k: &str| tmap.and_then(|m| Timeout::read(m, k, join(&sp, &format!("timeouts.{k}")), cx));
+        let tget = |k: &str| {
+            tmap.and_then(|m| Timeout::read(m, k, join(&sp, &format!("timeouts.{k}")), cx))
+        };
         let task_run_specs = spec
             .and_then(|s| s.get("taskRunSpecs"))
             .map(|l| {
@@ -428,7 +466,12 @@ impl<'a> PipelineRun<'a> {
                         node: n,
                         index: i,
                         pipeline_task_name: n.get("pipelineTaskName").and_then(|x| x.as_str()),
-                        timeout: Timeout::read(n, "timeout", join(&sp, &format!("taskRunSpecs[{i}].timeout")), cx),
+                        timeout: Timeout::read(
+                            n,
+                            "timeout",
+                            join(&sp, &format!("taskRunSpecs[{i}].timeout")),
+                            cx,
+                        ),
                     })
                     .collect()
             })
@@ -446,7 +489,10 @@ impl<'a> PipelineRun<'a> {
                 Timeout::read(t, "timeout", join(&sp, "taskRunTemplate.timeout"), cx)
             }),
             task_run_specs,
-            pipeline_ref: spec.and_then(|s| s.get("pipelineRef")).filter(|r| r.is_mapping()).map(Ref::read),
+            pipeline_ref: spec
+                .and_then(|s| s.get("pipelineRef"))
+                .filter(|r| r.is_mapping())
+                .map(Ref::read),
             pipeline_spec: spec
                 .and_then(|s| s.get("pipelineSpec"))
                 .filter(|s| s.is_mapping())
@@ -494,7 +540,10 @@ impl<'a> TaskRun<'a> {
         TaskRun {
             spec,
             timeout: spec.and_then(|s| Timeout::read(s, "timeout", join(&sp, "timeout"), cx)),
-            task_ref: spec.and_then(|s| s.get("taskRef")).filter(|r| r.is_mapping()).map(Ref::read),
+            task_ref: spec
+                .and_then(|s| s.get("taskRef"))
+                .filter(|r| r.is_mapping())
+                .map(Ref::read),
             task_spec: spec
                 .and_then(|s| s.get("taskSpec"))
                 .filter(|s| s.is_mapping())
@@ -536,18 +585,30 @@ impl<'a> TriggerTemplate<'a> {
     }
 
     pub fn param_default(&self, name: &str) -> Option<NodeRef<'a>> {
-        self.params.iter().find(|(n, _)| *n == name).and_then(|(_, d)| *d)
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, d)| *d)
     }
 }
 
 /// A Tekton object, typed.
 #[derive(Clone)]
 pub enum Object<'a> {
-    Pipeline { meta: Meta<'a>, spec: Option<PipelineSpec<'a>> },
+    Pipeline {
+        meta: Meta<'a>,
+        spec: Option<PipelineSpec<'a>>,
+    },
     PipelineRun(Box<PipelineRun<'a>>),
-    Task { meta: Meta<'a>, spec: Option<TaskSpec<'a>> },
+    Task {
+        meta: Meta<'a>,
+        spec: Option<TaskSpec<'a>>,
+    },
     TaskRun(Box<TaskRun<'a>>),
-    StepAction { meta: Meta<'a>, timeout: Option<Timeout<'a>> },
+    StepAction {
+        meta: Meta<'a>,
+        timeout: Option<Timeout<'a>>,
+    },
     TriggerTemplate(TriggerTemplate<'a>),
 }
 
@@ -603,7 +664,9 @@ impl<'a> Object<'a> {
                     s.sites(cx, &mut out);
                 }
             }
-            Object::StepAction { timeout: Some(t), .. } => out.push(t.site(Slot::StepAction, cx)),
+            Object::StepAction {
+                timeout: Some(t), ..
+            } => out.push(t.site(Slot::StepAction, cx)),
             _ => {}
         }
         out
@@ -652,6 +715,9 @@ mod tests {
             vec!["build", "test"]
         );
         assert_eq!(result_refs("$(tasks.status)", None), Vec::<String>::new());
-        assert_eq!(result_refs("$(tasks.me.results.a)", Some("me")), Vec::<String>::new());
+        assert_eq!(
+            result_refs("$(tasks.me.results.a)", Some("me")),
+            Vec::<String>::new()
+        );
     }
 }

@@ -153,7 +153,9 @@ mod tests {
 
     #[test]
     fn numbers() {
-        for s in ["0", "60", "-1", "1.5", ".5", "1e3", "0x1F", "0o17", "+3", ".inf"] {
+        for s in [
+            "0", "60", "-1", "1.5", ".5", "1e3", "0x1F", "0o17", "+3", ".inf",
+        ] {
             assert!(looks_like_yaml_number(s), "{s}");
         }
         for s in ["1h", "0s", "", ".", "1e", "e3", "0x", "1.2.3", "1_000"] {

@@ -49,4 +49,9 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
     doc: rule_doc!("CUT004"),
 };
 
-pub static RULES: &[&Rule] = &[&SYNTAX_ERROR, &FILE_TOO_LARGE, &TEMPLATE_SKIPPED, &UNUSED_SUPPRESSION];
+pub static RULES: &[&Rule] = &[
+    &SYNTAX_ERROR,
+    &FILE_TOO_LARGE,
+    &TEMPLATE_SKIPPED,
+    &UNUSED_SUPPRESSION,
+];

@@ -68,7 +68,12 @@ impl<'a> Context<'a> {
     }
 }
 
-pub fn new_diagnostic(rule: &'static Rule, path: &Arc<str>, span: Span, message: impl Into<String>) -> Diagnostic {
+pub fn new_diagnostic(
+    rule: &'static Rule,
+    path: &Arc<str>,
+    span: Span,
+    message: impl Into<String>,
+) -> Diagnostic {
     Diagnostic {
         code: rule.code,
         name: rule.name,
@@ -108,14 +113,21 @@ impl std::fmt::Debug for Rule {
 pub fn all() -> &'static [&'static Rule] {
     static ALL: std::sync::OnceLock<Vec<&'static Rule>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
-        let mut v: Vec<&'static Rule> = engine::RULES.iter().chain(tekton::RULES.iter()).copied().collect();
+        let mut v: Vec<&'static Rule> = engine::RULES
+            .iter()
+            .chain(tekton::RULES.iter())
+            .copied()
+            .collect();
         v.sort_by_key(|r| r.code);
         v
     })
 }
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
-    all().iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
 /// Embeds `rules/<CODE>.md`.

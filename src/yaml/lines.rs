@@ -5,11 +5,20 @@
 ///
 /// `line_count()` counts the (possibly empty) line after a final line break too, so every
 /// offset up to and including `text.len()` has a line.
-#[derive(Clone, Debug, Default)]
+///
+/// The `text` passed to the conversion methods must be the text the index was built from.
+#[derive(Clone, Debug)]
 pub struct LineIndex {
     /// Byte offset of each line's start; `starts[0]` is 0, or 3 after a BOM.
     starts: Vec<usize>,
     len: usize,
+}
+
+impl Default for LineIndex {
+    /// The index of an empty text.
+    fn default() -> Self {
+        LineIndex::new("")
+    }
 }
 
 impl LineIndex {
@@ -68,13 +77,16 @@ impl LineIndex {
     /// 1-based line and 1-based column counted in chars (Unicode scalar values).
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let (line, start, off) = self.bounds(text, offset);
-        (line, text[start..off].chars().count() + 1)
+        let chars = text.get(start..off).map_or(0, |s| s.chars().count());
+        (line, chars + 1)
     }
 
     /// 1-based line and 1-based column counted in UTF-16 code units (SARIF, LSP).
     pub fn line_col_utf16(&self, text: &str, offset: usize) -> (usize, usize) {
         let (line, start, off) = self.bounds(text, offset);
-        let units: usize = text[start..off].chars().map(char::len_utf16).sum();
+        let units: usize = text
+            .get(start..off)
+            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
         (line, units + 1)
     }
 
@@ -84,7 +96,10 @@ impl LineIndex {
         let line = line.max(1);
         let start = self.line_start(line).min(text.len());
         let end = self.line_start(line + 1).min(text.len()).max(start);
-        text[start..end]
+        let Some(line_text) = text.get(start..end) else {
+            return start;
+        };
+        line_text
             .char_indices()
             .nth(column.saturating_sub(1))
             .map_or(end, |(i, _)| start + i)

@@ -104,7 +104,9 @@ pub enum NodeKind {
         flow: bool,
     },
     /// `*name`, not expanded.
-    Alias { name: String },
+    Alias {
+        name: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -140,7 +142,11 @@ pub struct YamlError {
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.message, self.line, self.column
+        )
     }
 }
 
@@ -326,7 +332,8 @@ impl<'a> NodeRef<'a> {
         };
         let doc = self.doc;
         entries.iter().find_map(|&(k, v)| {
-            let matches = matches!(&doc.node(k).kind, NodeKind::Scalar { value, .. } if value == key);
+            let matches =
+                matches!(&doc.node(k).kind, NodeKind::Scalar { value, .. } if value == key);
             matches.then(|| (doc.get(k), doc.get(v)))
         })
     }

@@ -1,5 +1,7 @@
 //! Writing string values back as YAML scalars.
 
+use std::fmt::Write as _;
+
 use super::ScalarStyle;
 
 /// Writes `value` as a YAML scalar in `style`, for a replacement edit.
@@ -41,11 +43,12 @@ fn double_quoted(value: &str) -> String {
             '\0' => out.push_str("\\0"),
             c if needs_escape(c) => {
                 let n = c as u32;
-                if n <= 0xFF {
-                    out.push_str(&format!("\\x{n:02X}"));
+                // Writing to a String cannot fail.
+                let _ = if n <= 0xFF {
+                    write!(out, "\\x{n:02X}")
                 } else {
-                    out.push_str(&format!("\\u{n:04X}"));
-                }
+                    write!(out, "\\u{n:04X}")
+                };
             }
             c => out.push(c),
         }
@@ -77,7 +80,24 @@ pub fn plain_safe(value: &str) -> bool {
     // Indicators that cannot start a plain scalar.
     if matches!(
         first,
-        '[' | ']' | '{' | '}' | ',' | '#' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' | '?' | ':' | ' '
+        '[' | ']'
+            | '{'
+            | '}'
+            | ','
+            | '#'
+            | '&'
+            | '*'
+            | '!'
+            | '|'
+            | '>'
+            | '\''
+            | '"'
+            | '%'
+            | '@'
+            | '`'
+            | '?'
+            | ':'
+            | ' '
     ) {
         return false;
     }
@@ -98,8 +118,8 @@ pub fn plain_safe(value: &str) -> bool {
 /// timestamp or a special key (YAML 1.1 or 1.2; case-insensitive for words).
 fn resolves_to_non_string(s: &str) -> bool {
     const WORDS: &[&str] = &[
-        "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "+.inf", "-.inf", ".nan", "=",
-        "<<",
+        "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "+.inf", "-.inf",
+        ".nan", "=", "<<",
     ];
     if WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return true;
@@ -118,9 +138,13 @@ fn number_like(s: &str) -> bool {
         _ => false,
     };
     starts_numeric
-        && body
-            .iter()
-            .all(|&c| c.is_ascii_hexdigit() || matches!(c, b'_' | b'.' | b':' | b'+' | b'-' | b'x' | b'X' | b'o' | b'O'))
+        && body.iter().all(|&c| {
+            c.is_ascii_hexdigit()
+                || matches!(
+                    c,
+                    b'_' | b'.' | b':' | b'+' | b'-' | b'x' | b'X' | b'o' | b'O'
+                )
+        })
 }
 
 /// `YYYY-M...`: the start of a YAML 1.1 timestamp.

@@ -106,8 +106,10 @@ impl<'t> Builder<'t> {
     fn span_of(&self, span: &granit_parser::Span) -> Span {
         match span.byte_range() {
             Some(r) => {
-                let end = r.end.min(self.text.len());
-                Span::new(r.start.min(end), end)
+                // Offsets from `new_from_str` are char boundaries; clamp anyway so that
+                // slicing with a span can never panic.
+                let end = self.floor_boundary(r.end);
+                Span::new(self.floor_boundary(r.start.min(end)), end)
             }
             // `new_from_str` always gives byte offsets; stay safe anyway.
             None => Span::new(self.text.len(), self.text.len()),
@@ -138,7 +140,8 @@ impl<'t> Builder<'t> {
                     ScalarStyle::Plain if span.is_empty() => {
                         let at = match self.pending_key_end() {
                             Some(_) if self.bytes.get(span.start) == Some(&b':') => span.start + 1,
-                            Some(key_end) => key_end,
+                            // Back from the next line to the end of what precedes it.
+                            Some(key_end) => self.skip_back(span.start, key_end),
                             None => span.start,
                         };
                         (String::new(), Span::new(at, at))
@@ -185,7 +188,7 @@ impl<'t> Builder<'t> {
                 let flow = style == StructureStyle::Flow;
                 let mut span = span;
                 if !flow {
-                    span.start = self.dash_before(span.start);
+                    span.start = self.seq_start(span.start);
                     span.end = span.start;
                 }
                 let kind = NodeKind::Sequence {
@@ -211,8 +214,10 @@ impl<'t> Builder<'t> {
         self.after = AfterDoc::None;
         self.stack.clear();
         self.last_node = None;
+        // Documents in one file tend to be alike: start at the previous one's size.
+        let capacity = self.docs.last().map_or(0, |d| d.nodes.len());
         self.cur = Some(DocBuilder {
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(capacity),
             root: None,
             start,
             comments: std::mem::take(&mut self.pending_comments),
@@ -223,7 +228,11 @@ impl<'t> Builder<'t> {
     fn end_doc(&mut self, end: Span) {
         let explicit = !end.is_empty();
         self.finish_doc(end.end, None);
-        self.after = if explicit { AfterDoc::Closed } else { AfterDoc::Open };
+        self.after = if explicit {
+            AfterDoc::Closed
+        } else {
+            AfterDoc::Open
+        };
     }
 
     fn finish_doc(&mut self, end: usize, error: Option<YamlError>) {
@@ -242,9 +251,14 @@ impl<'t> Builder<'t> {
                 root = None;
             }
         }
-        let mut span_end = end.max(doc.start);
+        let mut start = doc.start;
+        let mut span_end = end.max(start);
         if let Some(id) = root {
-            span_end = span_end.max(doc.nodes[id.0 as usize].span.end);
+            // An implicit document starts at its first token, which for a root block
+            // scalar is its content, after the header that the root's span now covers.
+            let root_span = doc.nodes[id.0 as usize].span;
+            start = start.min(root_span.start);
+            span_end = span_end.max(root_span.end);
         }
         if let Some(c) = doc.comments.last() {
             span_end = span_end.max(c.span.end);
@@ -252,7 +266,7 @@ impl<'t> Builder<'t> {
         self.docs.push(Document {
             nodes: doc.nodes,
             root,
-            span: Span::new(doc.start, span_end.min(self.text.len())),
+            span: Span::new(start, span_end.min(self.text.len())),
             comments: doc.comments,
             error,
             index: self.docs.len(),
@@ -260,8 +274,12 @@ impl<'t> Builder<'t> {
     }
 
     fn error_offset(&self, err: &ScanError) -> usize {
-        let mut off = err.marker().byte_offset().unwrap_or(self.text.len());
-        off = off.min(self.text.len());
+        self.floor_boundary(err.marker().byte_offset().unwrap_or(self.text.len()))
+    }
+
+    /// `offset` clamped to the text and moved back to a char boundary.
+    fn floor_boundary(&self, offset: usize) -> usize {
+        let mut off = offset.min(self.text.len());
         while !self.text.is_char_boundary(off) {
             off -= 1;
         }
@@ -422,11 +440,17 @@ impl<'t> Builder<'t> {
 
     /// Closes the innermost collection; `end` is the end event's span (`None` on error).
     fn close(&mut self, end: Option<Span>) {
-        let Some(frame) = self.stack.pop() else { return };
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
         let Some(doc) = self.cur.as_mut() else { return };
         let node = &mut doc.nodes[frame.id.0 as usize];
         let stop = match end {
-            Some(e) if !frame.end_from_child && !e.is_empty() => e.end,
+            Some(e) if !frame.end_from_child && !e.is_empty() => {
+                // A closing bracket: a real token (block end events sit at the next token).
+                self.last_event_end = self.last_event_end.max(e.end);
+                e.end
+            }
             _ => frame.last_end,
         };
         node.span.end = stop.max(node.span.start);
@@ -434,21 +458,53 @@ impl<'t> Builder<'t> {
         self.finished_child(stop);
     }
 
-    /// A block sequence's start event can sit after the first `-` (when the first item is
-    /// empty): step back to the dash.
-    fn dash_before(&self, start: usize) -> usize {
-        if self.bytes.get(start) == Some(&b'-') {
+    /// Where a block sequence really starts. The start event of an *indentless* sequence
+    /// (`key:` then `- a` at the key's indentation) sits after its first `-`: at the item,
+    /// past any comment, or at the end of the line when the item is empty. Step back to
+    /// the dash.
+    fn seq_start(&self, start: usize) -> usize {
+        let b = self.bytes;
+        let value_of = self.pending_key_end();
+        if value_of.is_none() && b.get(start) == Some(&b'-') {
             return start;
         }
-        let mut i = start;
-        while i > 0 && matches!(self.bytes[i - 1], b' ' | b'\t') {
-            i -= 1;
-        }
-        if i > 0 && self.bytes[i - 1] == b'-' {
+        let floor = value_of.unwrap_or(self.last_event_end).min(start);
+        let i = self.skip_back(start, floor);
+        if i > floor && b[i - 1] == b'-' {
             i - 1
         } else {
             start
         }
+    }
+
+    /// Steps back from `start` over whitespace, line breaks and comments, not below `floor`.
+    fn skip_back(&self, start: usize, floor: usize) -> usize {
+        let b = self.bytes;
+        let floor = floor.min(start);
+        let mut i = start;
+        while i > floor {
+            // A comment's span keeps its trailing blanks: look for one at every step.
+            match self.comment_ending_at(i) {
+                Some(c) if c >= floor && c < i => i = c,
+                _ if matches!(b[i - 1], b' ' | b'\t' | b'\r' | b'\n') => i -= 1,
+                _ => break,
+            }
+        }
+        i
+    }
+
+    /// The start of the current document's comment that ends at `end`, if any.
+    fn comment_ending_at(&self, end: usize) -> Option<usize> {
+        let comments = self.cur.as_ref()?.comments.iter().rev();
+        for c in comments {
+            if c.span.end == end {
+                return Some(c.span.start);
+            }
+            if c.span.end < end {
+                break;
+            }
+        }
+        None
     }
 
     /// Extends a block scalar's content span back over its `|`/`>` header and trims the

@@ -3,14 +3,21 @@
 //! Every Tekton timeout is a `*metav1.Duration`: the JSON value must be a string that
 //! `time.ParseDuration` accepts (tekton-timeouts.md §5). An unquoted `timeout: 0` is a JSON
 //! number and is rejected by the API server's schema check or the webhook's decoder.
+//!
+//! Also home to small helpers the other Tekton timeout rules share ([`tcx`],
+//! [`object_path`], [`shown`]).
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::duration;
-use crate::manifest::tekton::Cx;
+use crate::duration::{self, GoDuration};
+use crate::edit;
+use crate::manifest::tekton::{Cx, Object, Timeout, TimeoutSite};
+use crate::manifest::value::classify;
 use crate::manifest::DurationValue;
 use crate::rule_doc;
 use crate::rules::{Context, FixKind, Rule};
 use crate::yaml::{render_scalar, ScalarStyle};
+
+use super::tkn003_unsupported_timeout_field::ignored;
 
 pub static RULE: Rule = Rule {
     code: "TKN001",
@@ -23,12 +30,131 @@ pub static RULE: Rule = Rule {
     doc: rule_doc!("TKN001"),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let tcx = Cx {
+/// The view context for the object being checked.
+pub(crate) fn tcx<'s>(cx: &Context<'s>) -> Cx<'s> {
+    Cx {
         src: cx.src(),
         in_trigger_template: cx.trigger_template.is_some(),
+    }
+}
+
+/// The path as the API server sees it: without the `spec.resourcetemplates[i].` prefix of a
+/// resource embedded in a TriggerTemplate.
+pub(crate) fn object_path(path: &str) -> &str {
+    if let Some(rest) = path.strip_prefix("spec.resourcetemplates[") {
+        if let Some(i) = rest.find("].") {
+            return &rest[i + 2..];
+        }
+    }
+    path
+}
+
+/// `` `spec.timeouts.tasks: 90m` ``: the field as written.
+pub(crate) fn written(src: &str, t: &Timeout<'_>) -> String {
+    format!("`{}: {}`", t.path, src.get(t.span().range()).unwrap_or(""))
+}
+
+/// `` `spec.timeouts.tasks: 90m` (1h30m0s) ``: the field as written, and its canonical
+/// form when that differs.
+pub(crate) fn shown(src: &str, t: &Timeout<'_>, d: GoDuration) -> String {
+    let raw = src.get(t.span().range()).unwrap_or("");
+    let canonical = d.canonical();
+    let bare = t.field.value.as_str().unwrap_or(raw);
+    if bare == canonical {
+        format!("`{}: {raw}`", t.path)
+    } else {
+        format!("`{}: {raw}` ({canonical})", t.path)
+    }
+}
+
+/// How admission rejects a JSON number in this field.
+fn number_rejection(cx: &Context<'_>, site: &TimeoutSite<'_>, n: &str) -> String {
+    if cx.pac() {
+        return "Pipelines-as-Code cannot decode the run (`error decoding yaml document: …`)"
+            .to_string();
+    }
+    if site.path.contains("pipelineSpec.") || site.path.contains("taskSpec.") {
+        return "rejected by the Tekton webhook (`cannot decode incoming new object: json: cannot unmarshal number into Go struct field … of type string`)".to_string();
+    }
+    let ty = if n
+        .trim_start_matches(['+', '-'])
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+    {
+        "integer"
+    } else {
+        "number"
     };
-    for site in cx.object.timeout_sites(tcx) {
+    format!(
+        "rejected by the API server (`{} in body must be of type string: \"{ty}\"`)",
+        object_path(&site.path)
+    )
+}
+
+/// `spec.timeouts: 1h`: a scalar where Tekton expects the `{pipeline, tasks, finally}`
+/// struct. Go cannot decode a string into it, so the run is rejected; a valid duration was
+/// evidently meant for the whole run and is nested under `pipeline`.
+fn scalar_timeouts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Object::PipelineRun(run) = cx.object else {
+        return;
+    };
+    let Some(f) = run.timeouts else { return };
+    let value = f.value;
+    if value.is_mapping() || value.is_null() {
+        return;
+    }
+    let class = classify(value, cx.src());
+    if class.is_templated() {
+        return;
+    }
+    let text = cx.src();
+    let raw = text.get(value.span().range()).unwrap_or("");
+    let path = if run.prefix.is_empty() {
+        "spec.timeouts".to_string()
+    } else {
+        format!("{}.spec.timeouts", run.prefix)
+    };
+    let mut d = cx
+        .diag(
+            &RULE,
+            value.span(),
+            format!(
+                "`{path}: {raw}` must be a mapping with `pipeline`, `tasks` and `finally`, not a single value: rejected when the object is admitted (Go cannot decode a {} into `TimeoutFields`)",
+                if value.is_sequence() { "list" } else { "string" }
+            ),
+        )
+        .help(format!("write `timeouts:` with `pipeline: {raw}` nested under it"));
+    // Same line, plain block layout: `timeouts: 1h` → `timeouts:⏎    pipeline: 1h`.
+    let key = f.key;
+    let gap = text.get(key.span().end..value.span().start).unwrap_or("\n");
+    let start = edit::line_start(text, key.span().start);
+    let indent = &text[start..key.span().start];
+    if class.valid().is_some()
+        && !gap.contains('\n')
+        && !raw.contains('\n')
+        && indent.chars().all(|c| c == ' ' || c == '\t')
+        && run.spec.is_some_and(|s| !s.is_flow())
+    {
+        let nl = edit::newline(text);
+        d = d.fix(Fix::safe(
+            "nest the value under `timeouts.pipeline`",
+            vec![Edit::replace(
+                cx.path(),
+                crate::yaml::Span::new(key.span().end, value.span().start),
+                format!(":{nl}{indent}  pipeline: "),
+            )],
+        ));
+    }
+    out.push(d);
+}
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    scalar_timeouts(cx, out);
+    for site in cx.object.timeout_sites(tcx(cx)) {
+        // A field the targets do not read (TKN003, TKN004) is dropped or rejected whole: its value does not matter.
+        if ignored(cx, site.slot) {
+            continue;
+        }
         let value = site.field.value;
         let style = value.style().unwrap_or(ScalarStyle::Plain);
         match &site.value {
@@ -38,30 +164,48 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     .diag(
                         &RULE,
                         value.span(),
-                        format!("`{}` is the YAML number {n}, but a Tekton timeout must be a string", site.path),
+                        format!(
+                            "`{}: {n}` is a YAML number, but a Tekton timeout must be a string: {}",
+                            site.path,
+                            number_rejection(cx, &site, n)
+                        ),
                     )
                     .help(match canonical {
-                        Some(_) => format!("quote it: \"{n}\""),
+                        Some(_) => format!("quote it: \"{n}\" (no timeout)"),
                         None => format!(
-                            "write a Go duration string with a unit, e.g. \"{n}m\" or \"{n}s\" (a bare number has no unit)"
+                            "write a Go duration string with a unit, e.g. \"{n}m\" or \"{n}s\" (a bare number has no unit, so cutoff cannot pick one)"
                         ),
                     });
                 // Only "0" is valid without a unit: quoting it keeps its meaning (no timeout).
                 let fix = canonical.map(|_| {
                     Fix::safe(
                         format!("quote the value: \"{n}\""),
-                        vec![Edit::replace(cx.path(), value.span(), render_scalar(n, ScalarStyle::DoubleQuoted))],
+                        vec![Edit::replace(
+                            cx.path(),
+                            value.span(),
+                            render_scalar(n, ScalarStyle::DoubleQuoted),
+                        )],
                     )
                 });
                 out.push(d.with_fix(fix));
             }
             DurationValue::Invalid(e) => {
                 let raw = value.as_str().unwrap_or("");
-                let repaired = duration::repair(raw);
+                // A block scalar cannot be replaced by a one-line value without re-indenting.
+                let repaired = duration::repair(raw).filter(|_| !style.is_block());
+                let written = cx.src().get(value.span().range()).unwrap_or(raw);
                 let mut d = cx.diag(
                     &RULE,
                     value.span(),
-                    format!("`{}` is not a valid duration: {e}", site.path),
+                    format!(
+                        "`{}: {written}` is not a valid Go duration: {} (`{e}`)",
+                        site.path,
+                        if cx.pac() {
+                            "Pipelines-as-Code cannot decode the run"
+                        } else {
+                            "rejected when the object is admitted"
+                        }
+                    ),
                 );
                 d = match &repaired {
                     Some(r) => d.help(format!("write \"{r}\"")),
@@ -70,18 +214,25 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 };
                 let fix = repaired.map(|r| {
-                    let new_style = if style == ScalarStyle::Plain { ScalarStyle::Plain } else { style };
                     Fix::safe(
                         format!("replace with \"{r}\""),
-                        vec![Edit::replace(cx.path(), value.span(), render_scalar(&r, new_style))],
+                        vec![Edit::replace(
+                            cx.path(),
+                            value.span(),
+                            render_scalar(&r, style),
+                        )],
                     )
                 });
                 out.push(d.with_fix(fix));
             }
             DurationValue::NotAScalar => {
                 out.push(
-                    cx.diag(&RULE, value.span(), format!("`{}` must be a duration string", site.path))
-                        .help("write a Go duration such as \"1h30m\""),
+                    cx.diag(
+                        &RULE,
+                        value.span(),
+                        format!("`{}` must be a duration string", site.path),
+                    )
+                    .help("write a Go duration such as \"1h30m\""),
                 );
             }
             DurationValue::Valid(_) | DurationValue::Templated(_) | DurationValue::Null => {}

@@ -1,0 +1,293 @@
+//! Which models concern the object a rule is checking, and where a finding is shown.
+//!
+//! A finding names several places (the task in the Pipeline, the run's budget, the step in
+//! the Task…), best first. It is shown at the first of them that sits in a reported file,
+//! by the check of the object that contains it; the other places become labels. So each
+//! finding is reported exactly once however the files are split, and never in a file the
+//! user did not ask about (pre-commit passes only changed files; the rest is context).
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::manifest::tekton::Object;
+use crate::project::{Project, SourceFile};
+use crate::yaml::Span;
+
+use super::resolve::{self, Referrer};
+use super::run::RunModel;
+use super::taskrun::TaskRunModel;
+use super::value::Loc;
+
+/// A place a finding concerns, with what to say about it when it is a label.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub at: Loc,
+    pub note: String,
+}
+
+impl Place {
+    pub fn new(at: &Loc, note: impl Into<String>) -> Place {
+        Place {
+            at: at.clone(),
+            note: note.into(),
+        }
+    }
+}
+
+/// Where a finding is shown: the primary span in the checked file, and labels.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    pub primary: Loc,
+    pub labels: Vec<Place>,
+}
+
+/// What the rules need to know about the object being checked.
+pub struct Scope<'p> {
+    pub project: &'p Project,
+    pub file: &'p SourceFile,
+    /// The checked object's root span.
+    pub object: Span,
+    pub runs: Vec<RunModel<'p>>,
+    pub task_runs: Vec<TaskRunModel<'p>>,
+}
+
+/// How far to look for models.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Runs and Pipelines (rules whose findings sit in runs and Pipelines).
+    Runs,
+    /// Also, for a Task, every run of it (rules whose findings can sit in a Task's steps).
+    Tasks,
+}
+
+impl<'p> Scope<'p> {
+    /// The models concerning `object` (in `file`):
+    /// - a PipelineRun: its own models (one per candidate Pipeline);
+    /// - a Pipeline: the models of the runs that reference it, else its default run;
+    /// - a Task (with [`Reach::Tasks`]): every model whose tasks run it;
+    /// - a TaskRun: its own model.
+    pub fn of(
+        project: &'p Project,
+        config: &Config,
+        file: &'p SourceFile,
+        object: &Object<'p>,
+        in_tt: bool,
+        reach: Reach,
+    ) -> Scope<'p> {
+        let mut s = Scope {
+            project,
+            file,
+            object: object.meta().root.span(),
+            runs: Vec::new(),
+            task_runs: Vec::new(),
+        };
+        match object {
+            Object::PipelineRun(r) => s.runs = RunModel::of_run(project, config, r, file, in_tt),
+            Object::Pipeline {
+                meta,
+                spec: Some(spec),
+            } if !in_tt => {
+                s.runs = models_of_pipeline(project, config, file, *meta, spec);
+            }
+            Object::TaskRun(r) => s
+                .task_runs
+                .push(TaskRunModel::of(project, config, r, file, in_tt)),
+            Object::Task {
+                meta,
+                spec: Some(spec),
+            } if !in_tt && reach == Reach::Tasks => {
+                // Only a Task with a step timeout can hold a finding.
+                let has = spec.steps.iter().any(|st| {
+                    st.timeout
+                        .as_ref()
+                        .and_then(|t| t.value.valid())
+                        .is_some_and(|d| d.nanos() > 0)
+                });
+                if let (true, Some(name)) = (has, meta.name) {
+                    for r in resolve::referrers_of_task(project, meta.kind, name, meta.namespace) {
+                        match r {
+                            Referrer::Pipeline {
+                                file: pf,
+                                meta: pm,
+                                spec: ps,
+                            } => {
+                                s.runs
+                                    .extend(models_of_pipeline(project, config, pf, pm, &ps));
+                            }
+                            Referrer::Run {
+                                file: rf,
+                                run,
+                                in_tt,
+                            } => {
+                                s.runs
+                                    .extend(RunModel::of_run(project, config, &run, rf, in_tt));
+                            }
+                            Referrer::TaskRun {
+                                file: tf,
+                                run,
+                                in_tt,
+                            } => {
+                                s.task_runs
+                                    .push(TaskRunModel::of(project, config, &run, tf, in_tt));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        s
+    }
+
+    /// Where to show a finding that concerns `places` (best first); `None` when another
+    /// object's check shows it (or no place is in a reported file).
+    pub fn place(&self, places: &[Place]) -> Option<Placement> {
+        let chosen = places
+            .iter()
+            .position(|p| self.project.file(&p.at.path).is_some_and(|f| f.report))?;
+        let c = &places[chosen];
+        if c.at.path != self.file.path || !self.object.contains(c.at.span) {
+            return None;
+        }
+        let mut labels = Vec::new();
+        for (i, p) in places.iter().enumerate() {
+            if i == chosen || p.note.is_empty() {
+                continue;
+            }
+            if labels.iter().any(|l: &Place| l.at == p.at) || (p.at == c.at) {
+                continue;
+            }
+            labels.push(p.clone());
+        }
+        Some(Placement {
+            primary: c.at.clone(),
+            labels,
+        })
+    }
+
+    pub fn path(&self) -> &Arc<str> {
+        &self.file.path
+    }
+}
+
+/// The models of a Pipeline document: one per referencing run (with this document as
+/// the Pipeline), else its default run.
+pub fn models_of_pipeline<'p>(
+    project: &'p Project,
+    config: &Config,
+    file: &'p SourceFile,
+    meta: crate::manifest::Meta<'p>,
+    spec: &crate::manifest::tekton::PipelineSpec<'p>,
+) -> Vec<RunModel<'p>> {
+    let mut out = Vec::new();
+    if let Some(name) = meta.name {
+        for (rf, run, in_tt) in resolve::runs_referencing(project, name, meta.namespace) {
+            if let Some(m) = RunModel::of_run_with(
+                project,
+                config,
+                &run,
+                rf,
+                in_tt,
+                meta.root.span(),
+                &file.path,
+            ) {
+                out.push(m);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(RunModel::default_run(project, config, meta, spec, file));
+    }
+    out
+}
+
+/// Every model in the project, for `cutoff timeouts`: each PipelineRun (per candidate
+/// Pipeline), each unreferenced Pipeline under a default run, each standalone TaskRun.
+pub fn all_models<'p>(
+    project: &'p Project,
+    config: &Config,
+) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
+    let mut runs = Vec::new();
+    let mut task_runs = Vec::new();
+    for file in project
+        .files
+        .iter()
+        .filter(|f| f.report && f.skip.is_none())
+    {
+        for doc in &file.stream.documents {
+            let Some(meta) = crate::manifest::identify(doc) else {
+                continue;
+            };
+            let Some(obj) = crate::manifest::tekton::read_document(meta, &file.text) else {
+                continue;
+            };
+            let mut objects = vec![(obj.clone(), false)];
+            if let Object::TriggerTemplate(tt) = &obj {
+                objects.extend(
+                    tt.embedded(resolve::plain_cx(file))
+                        .into_iter()
+                        .map(|(o, _)| (o, true)),
+                );
+            }
+            for (o, in_tt) in objects {
+                match &o {
+                    Object::PipelineRun(r) => {
+                        runs.extend(RunModel::of_run(project, config, r, file, in_tt))
+                    }
+                    Object::Pipeline {
+                        meta,
+                        spec: Some(spec),
+                    } if !in_tt => {
+                        let referenced = meta.name.is_some_and(|n| {
+                            !resolve::runs_referencing(project, n, meta.namespace).is_empty()
+                        });
+                        if !referenced {
+                            runs.push(RunModel::default_run(project, config, *meta, spec, file));
+                        }
+                    }
+                    Object::TaskRun(r) => {
+                        task_runs.push(TaskRunModel::of(project, config, r, file, in_tt))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    (runs, task_runs)
+}
+
+/// A finding a rule computed from a model, before it is placed.
+pub struct Finding<F> {
+    /// Best first; the first in a reported file becomes the primary span.
+    pub places: Vec<Place>,
+    pub message: String,
+    pub help: Option<String>,
+    pub fix: Option<F>,
+    /// The run it was found under (a label when findings from several runs meet at one place).
+    pub run: Place,
+}
+
+impl<'p> Scope<'p> {
+    /// Places the findings this object shows; findings from several runs at the same
+    /// primary span are merged into the first, with a label for each other run.
+    pub fn settle<F>(&self, findings: Vec<Finding<F>>) -> Vec<(Placement, Finding<F>)> {
+        let mut out: Vec<(Placement, Finding<F>)> = Vec::new();
+        for f in findings {
+            let Some(p) = self.place(&f.places) else {
+                continue;
+            };
+            if let Some((prev, first)) = out.iter_mut().find(|(q, _)| q.primary == p.primary) {
+                if first.message != f.message
+                    && f.run.at != first.run.at
+                    && !prev.labels.iter().any(|l| l.at == f.run.at)
+                {
+                    prev.labels
+                        .push(Place::new(&f.run.at, format!("also under {}", f.run.note)));
+                }
+                continue;
+            }
+            out.push((p, f));
+        }
+        out
+    }
+}

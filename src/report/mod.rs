@@ -1,0 +1,240 @@
+//! Reporters: turn sorted diagnostics into one of the output formats.
+//!
+//! Every reporter reads the same [`Report`]; byte spans are mapped to lines and
+//! columns here, with the line index of the file the span belongs to (labels and
+//! edits may point into other files than their diagnostic).
+//!
+//! Columns are 1-based and count chars (Unicode scalar values), except in SARIF,
+//! which counts UTF-16 code units (`columnKind: utf16CodeUnits`).
+
+mod checkstyle;
+mod concise;
+mod github;
+mod json;
+mod junit;
+mod sarif;
+mod text;
+
+pub use text::summary;
+
+use std::io::{self, Write};
+
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::project::{Project, Skip, SourceFile};
+use crate::yaml::LineIndex;
+
+/// An output format of `cutoff lint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels and help, then a summary line.
+    Text,
+    /// `path:line:col: severity[CODE] message`, one line per finding.
+    Concise,
+    /// A stable JSON document (`version: 1`).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Concise => "concise",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Junit => "junit",
+            Format::Checkstyle => "checkstyle",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a reporter prints.
+#[derive(Clone, Copy)]
+pub struct Report<'a> {
+    /// Maps spans of any file (labels and edits may be in other files) to lines,
+    /// columns and source snippets.
+    pub project: &'a Project,
+    /// Already sorted.
+    pub diagnostics: &'a [Diagnostic],
+    pub files_scanned: usize,
+    /// Fixes applied in this run (for the summary line); 0 if none.
+    pub fixed: usize,
+    /// ANSI colours (text format only).
+    pub color: bool,
+    /// Text format: print a `fix (safe|unsafe): description` line for findings with a fix.
+    pub show_fixes: bool,
+}
+
+/// Writes `report` to `out` in `format`.
+pub fn render(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => text::render(report, out),
+        Format::Concise => concise::render(report, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
+        Format::Junit => junit::render(report, out),
+        Format::Checkstyle => checkstyle::render(report, out),
+    }
+}
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+/// Start and end (exclusive end offset) of a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Range {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Report<'_> {
+    pub(crate) fn file(&self, path: &str) -> Option<&SourceFile> {
+        self.project.file(path)
+    }
+
+    /// Line and char column of `offset` in the file at `path`; `1:1` for a file
+    /// the project does not hold.
+    pub(crate) fn pos(&self, path: &str, offset: usize) -> Pos {
+        self.position(path, offset, false)
+    }
+
+    /// Line and UTF-16 column of `offset` in the file at `path`.
+    pub(crate) fn pos_utf16(&self, path: &str, offset: usize) -> Pos {
+        self.position(path, offset, true)
+    }
+
+    pub(crate) fn range(&self, path: &str, start: usize, end: usize) -> Range {
+        Range {
+            start: self.pos(path, start),
+            end: self.pos(path, end.max(start)),
+        }
+    }
+
+    pub(crate) fn range_utf16(&self, path: &str, start: usize, end: usize) -> Range {
+        Range {
+            start: self.pos_utf16(path, start),
+            end: self.pos_utf16(path, end.max(start)),
+        }
+    }
+
+    fn position(&self, path: &str, offset: usize, utf16: bool) -> Pos {
+        let Some(file) = self.file(path) else {
+            return Pos { line: 1, col: 1 };
+        };
+        let convert = |lines: &LineIndex| {
+            if utf16 {
+                lines.line_col_utf16(&file.text, offset)
+            } else {
+                lines.line_col(&file.text, offset)
+            }
+        };
+        // Files without any marker cutoff reads keep an empty line index.
+        let (line, col) = if file.skip == Some(Skip::Irrelevant) && !file.text.is_empty() {
+            convert(&LineIndex::new(&file.text))
+        } else {
+            convert(&file.lines)
+        };
+        Pos { line, col }
+    }
+}
+
+/// Number of findings with a safe fix and with an unsafe fix.
+pub(crate) fn fix_counts(diags: &[Diagnostic]) -> (usize, usize) {
+    let mut safe = 0;
+    let mut unsafe_ = 0;
+    for d in diags {
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(Applicability::Safe) => safe += 1,
+            Some(Applicability::Unsafe) => unsafe_ += 1,
+            None => {}
+        }
+    }
+    (safe, unsafe_)
+}
+
+/// Groups diagnostics by path, in order of first appearance.
+pub(crate) fn by_file(diags: &[Diagnostic]) -> Vec<(&str, Vec<&Diagnostic>)> {
+    let mut groups: Vec<(&str, Vec<&Diagnostic>)> = Vec::new();
+    for d in diags {
+        match groups.iter_mut().find(|(p, _)| *p == &*d.path) {
+            Some((_, v)) => v.push(d),
+            None => groups.push((&d.path, vec![d])),
+        }
+    }
+    groups
+}
+
+/// Escapes text for XML 1.0 content and attribute values (double-quoted).
+/// Characters XML 1.0 cannot carry at all become U+FFFD.
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Kept through attribute-value normalisation.
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for XML 1.0 element content; line breaks stay literal.
+pub(crate) fn xml_escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("&#13;"),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escape_handles_markup_and_controls() {
+        assert_eq!(
+            xml_escape("a<b>&\"c\"'\n\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&apos;&#10;\u{fffd}"
+        );
+        assert_eq!(
+            xml_escape_text("a<&>\"\n\u{1b}"),
+            "a&lt;&amp;&gt;\"\n\u{fffd}"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! TKN013 step-exceeds-task: a step timeout, or the sum of a Task's step timeouts, longer
+//! than the TaskRun timeout the Task will run under (from the referencing pipeline task, as
+//! the model computes it, or from a TaskRun).
+//!
+//! Facts: tekton-timeouts.md §1 (`v1/container_types.go:117-120`: steps default to no
+//! timeout), §2 (the webhook never compares step and TaskRun timeouts), §3 (steps are
+//! enforced only when > 0, `pkg/entrypoint/entrypointer.go:248-263`); steps run one after
+//! another, so their timeouts add up. ERRATA Issue 4: an unbounded TaskRun (0) never fires.
+
+use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::duration::GoDuration;
+use crate::model::scope::Finding;
+use crate::model::{Bound, Loc, Place, Reach, RunKind, StepModel, TaskDef, Timed};
+use crate::rule_doc;
+use crate::rules::{Context, FixKind, Rule};
+
+use super::tkn010_task_exceeds_budget::{emit, scope};
+
+pub static RULE: Rule = Rule {
+    code: "TKN013",
+    name: "step-exceeds-task",
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    enabled_by_default: true,
+    summary: "A step timeout, or the sum of a Task's step timeouts, is longer than the TaskRun timeout it runs under",
+    check: Some(check),
+    doc: rule_doc!("TKN013"),
+};
+
+fn step_name(s: &StepModel) -> String {
+    s.name
+        .clone()
+        .unwrap_or_else(|| format!("steps[{}]", s.index))
+}
+
+/// The finding for one Task definition under one TaskRun timeout, if any.
+fn judge(def: &TaskDef<'_>, limit: GoDuration) -> Option<(Loc, String, Vec<Place>)> {
+    let of_task = match &def.name {
+        Some(n) => format!("{} `{n}`", def.kind),
+        None => "the embedded taskSpec".to_string(),
+    };
+    let steps: Vec<(&StepModel, GoDuration, &Loc)> = def
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let t = s.timeout.as_ref()?;
+            Some((s, t.value.finite()?, t.at.as_ref()?))
+        })
+        .collect();
+    if let Some((s, d, at)) = steps.iter().find(|(_, d, _)| *d > limit) {
+        return Some((
+            (*at).clone(),
+            format!(
+                "step `{}` of {of_task} may run {}",
+                step_name(s),
+                d.canonical()
+            ),
+            Vec::new(),
+        ));
+    }
+    let mut sum = GoDuration::ZERO;
+    for (i, (s, d, at)) in steps.iter().enumerate() {
+        sum = sum.saturating_add(*d);
+        if sum > limit {
+            let others = steps[..i]
+                .iter()
+                .map(|(o, od, oat)| {
+                    Place::new(oat, format!("step `{}`: {}", step_name(o), od.canonical()))
+                })
+                .collect();
+            return Some((
+                (*at).clone(),
+                format!(
+                    "the steps of {of_task} may run {} together (up to step `{}`)",
+                    sum.canonical(),
+                    step_name(s)
+                ),
+                others,
+            ));
+        }
+    }
+    None
+}
+
+fn overlay_note(def: &TaskDef<'_>, count: usize) -> String {
+    if count > 1 {
+        format!(
+            " (the {} of {}, one of {count} with that name)",
+            def.kind, def.file.path
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn limit_note(t: &Timed) -> String {
+    format!("{} ({})", t.value.display(), t.origin.describe())
+}
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let scope = scope(cx, Reach::Tasks);
+    let mut findings = Vec::new();
+    for m in &scope.runs {
+        for t in m.all_tasks() {
+            if m.kind == RunKind::DefaultRun && !t.certain {
+                continue;
+            }
+            let Bound::Finite(limit) = t.effective.value else {
+                continue;
+            };
+            let defs = t.target.defs();
+            for def in defs {
+                let Some((at, what, mut others)) = judge(def, limit) else {
+                    continue;
+                };
+                let assumed = if m.kind == RunKind::DefaultRun {
+                    format!(
+                        " (assuming a default run: no PipelineRun in the repository references Pipeline `{}`)",
+                        m.name
+                    )
+                } else {
+                    format!(" in {}", m.describe())
+                };
+                let mut places = vec![Place::new(&at, "")];
+                places.append(&mut others);
+                places.push(Place::new(
+                    t.effective.at.as_ref().unwrap_or(&t.at),
+                    format!("task `{}` runs under {}", t.name, limit_note(&t.effective)),
+                ));
+                places.push(Place::new(&m.at, m.describe()));
+                findings.push(Finding {
+                    places,
+                    message: format!(
+                        "{what}{}, longer than the {} TaskRun timeout of task `{}`{assumed}{} ({}): the TaskRun times out first",
+                        overlay_note(def, defs.len()),
+                        limit.canonical(),
+                        t.name,
+                        m.which_pipeline(),
+                        t.effective.origin.describe(),
+                    ),
+                    help: Some(format!(
+                        "give task `{}` a timeout that covers its steps, or shorten the step timeouts",
+                        t.name
+                    )),
+                    fix: None::<Fix>,
+                    run: Place::new(&m.at, m.describe()),
+                });
+            }
+        }
+    }
+    for r in &scope.task_runs {
+        let Bound::Finite(limit) = r.effective.value else {
+            continue;
+        };
+        let defs = r.target.defs();
+        for def in defs {
+            let Some((at, what, mut others)) = judge(def, limit) else {
+                continue;
+            };
+            let mut places = vec![Place::new(&at, "")];
+            places.append(&mut others);
+            places.push(Place::new(
+                r.effective.at.as_ref().unwrap_or(&r.at),
+                format!(
+                    "TaskRun `{}` runs under {}",
+                    r.name,
+                    limit_note(&r.effective)
+                ),
+            ));
+            let run = Place::new(&r.at, format!("TaskRun `{}`", r.name));
+            findings.push(Finding {
+                places,
+                message: format!(
+                    "{what}{}, longer than the {} timeout of TaskRun `{}` ({}): the TaskRun times out first",
+                    overlay_note(def, defs.len()),
+                    limit.canonical(),
+                    r.name,
+                    r.effective.origin.describe(),
+                ),
+                help: Some("raise the TaskRun's `spec.timeout` to cover the steps, or shorten the step timeouts".into()),
+                fix: None,
+                run,
+            });
+        }
+    }
+    emit(cx, &RULE, &scope, findings, out);
+}

@@ -1,0 +1,52 @@
+//! TKN018 unresolved-reference: a `pipelineRef`/`taskRef` whose name is not in the
+//! repository; the cross-file checks (TKN010–TKN017) skip it. Resolver and bundle
+//! references, custom tasks and templated names are not reported. Off by default: many
+//! repositories use catalog Tasks installed on the cluster.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{PipelineSource, Reach, TaskTarget};
+use crate::rule_doc;
+use crate::rules::{Context, FixKind, Rule};
+
+use super::tkn010_task_exceeds_budget::scope;
+
+pub static RULE: Rule = Rule {
+    code: "TKN018",
+    name: "unresolved-reference",
+    severity: Severity::Info,
+    fix: FixKind::None,
+    enabled_by_default: false,
+    summary: "A pipelineRef/taskRef names nothing in the repository; cross-file checks are skipped for it",
+    check: Some(check),
+    doc: rule_doc!("TKN018"),
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let scope = scope(cx, Reach::Runs);
+    let mut seen = HashSet::new();
+    let mut report = |at: &crate::model::Loc, msg: String| {
+        if at.path == cx.file.path && scope.object.contains(at.span) && seen.insert(at.span) {
+            out.push(
+                cx.diag(&RULE, at.span, msg)
+                    .help("add it to the repository, or reference it with a resolver (`resolver: hub`, `git`, `bundles`) if it lives elsewhere"),
+            );
+        }
+    };
+    for m in &scope.runs {
+        if let PipelineSource::Unresolved { name, at } = &m.pipeline {
+            report(at, format!("Pipeline `{name}` is not in the repository: cross-file timeout checks are skipped for {}", m.describe()));
+        }
+        for t in m.all_tasks() {
+            if let TaskTarget::Unresolved { name, ref_kind, at } = &t.target {
+                report(at, format!("{ref_kind} `{name}` is not in the repository: its step timeouts are not checked"));
+            }
+        }
+    }
+    for r in &scope.task_runs {
+        if let TaskTarget::Unresolved { name, ref_kind, at } = &r.target {
+            report(at, format!("{ref_kind} `{name}` is not in the repository: its step timeouts are not checked"));
+        }
+    }
+}

@@ -1,0 +1,491 @@
+//! Tekton rules, part 1 (TKN001–TKN009, TKN014, TKN015): fixtures, message and fix
+//! snapshots, fix idempotence, the webhook-rejection table of tekton-timeouts.md §2, and a
+//! run over the shared corpus.
+//!
+//! Fixtures live in `fixtures/<CODE>/`: every `bad-*.yaml` must produce the rule, every
+//! `good-*.yaml` must not. A `.cutoff.yaml` in a fixture directory (or a parent, up to
+//! `fixtures/<CODE>/`) configures the fixtures below it. Files under a `.tekton/`
+//! directory are Pipelines-as-Code files, as in a repository.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cutoff::config::Config;
+use cutoff::diagnostic::Diagnostic;
+use cutoff::fix::{fix_texts, unified_diff};
+use cutoff::lint::lint_texts;
+use cutoff::project::Project;
+
+const CODES: [&str; 11] = [
+    "TKN001", "TKN002", "TKN003", "TKN004", "TKN005", "TKN006", "TKN007", "TKN008", "TKN009",
+    "TKN014", "TKN015",
+];
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Fixture {
+    /// Relative to the crate, with `/`: `fixtures/TKN006/.tekton/bad-x.yaml`.
+    rel: String,
+    text: String,
+    config: Config,
+}
+
+impl Fixture {
+    fn name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap()
+    }
+
+    fn is_bad(&self) -> bool {
+        self.name().starts_with("bad-")
+    }
+
+    fn lint(&self) -> (Project, Vec<Diagnostic>) {
+        lint_texts(&[(&self.rel, &self.text)], &self.config)
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// The nearest `.cutoff.yaml` from `file`'s directory up to `top`.
+fn config_for(file: &Path, top: &Path) -> Config {
+    let mut dir = file.parent().unwrap().to_path_buf();
+    loop {
+        let c = dir.join(".cutoff.yaml");
+        if c.is_file() {
+            let text = std::fs::read_to_string(&c).unwrap();
+            return Config::parse(&text, &c.display().to_string()).unwrap();
+        }
+        if dir == top || !dir.pop() {
+            return Config::default();
+        }
+    }
+}
+
+fn fixtures(code: &str) -> Vec<Fixture> {
+    let root = manifest_dir();
+    let top = root.join("fixtures").join(code);
+    let mut files = Vec::new();
+    walk(&top, &mut files);
+    files.retain(|p| p.file_name().unwrap() != ".cutoff.yaml");
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures for {code}");
+    files
+        .into_iter()
+        .map(|p| Fixture {
+            rel: p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+            text: std::fs::read_to_string(&p).unwrap(),
+            config: config_for(&p, &top),
+        })
+        .collect()
+}
+
+fn fixture(rel: &str) -> Fixture {
+    let code = rel.split('/').nth(1).unwrap();
+    fixtures(code)
+        .into_iter()
+        .find(|f| f.rel == rel)
+        .unwrap_or_else(|| panic!("no fixture {rel}"))
+}
+
+/// `line:col CODE message`, then help, labels and fix, indented.
+fn render(project: &Project, diags: &[Diagnostic], code: &str) -> String {
+    let mut out = String::new();
+    for d in diags.iter().filter(|d| d.code == code) {
+        let f = project.file(&d.path).unwrap();
+        let (l, c) = f.line_col(d.span.start);
+        out.push_str(&format!("{l}:{c} {} {}\n", d.code, d.message));
+        if let Some(h) = &d.help {
+            out.push_str(&format!("  help: {h}\n"));
+        }
+        for lab in &d.labels {
+            let (l, c) = project.file(&lab.path).unwrap().line_col(lab.span.start);
+            out.push_str(&format!("  label {l}:{c}: {}\n", lab.message));
+        }
+        if let Some(fix) = &d.fix {
+            out.push_str(&format!(
+                "  fix ({}): {}\n",
+                fix.applicability.as_str(),
+                fix.description
+            ));
+        }
+    }
+    out
+}
+
+/// A config that runs only `code` (on or off by default), keeping targets and settings.
+fn only(config: &Config, code: &str) -> Config {
+    let mut c = config.clone();
+    c.select = Some(vec![code.to_string()]);
+    c.extend_select.clear();
+    c.ignore.clear();
+    c
+}
+
+fn check_rule(code: &str) {
+    let mut messages = String::new();
+    let mut fixes = String::new();
+    let rule = cutoff::rules::by_code(code).unwrap();
+    let unsafe_fixes = code == "TKN004";
+    for f in fixtures(code) {
+        let (project, diags) = f.lint();
+        let fired = diags.iter().any(|d| d.code == code);
+        if f.is_bad() {
+            assert!(fired, "{}: expected {code}, got {:#?}", f.rel, diags);
+        } else {
+            assert!(
+                !fired,
+                "{}: unexpected {code}:\n{}",
+                f.rel,
+                render(&project, &diags, code)
+            );
+            continue;
+        }
+        messages.push_str(&format!("── {}\n{}", f.rel, render(&project, &diags, code)));
+
+        // Fix with this rule alone; snapshot the change; fixing again changes nothing.
+        let cfg = only(&f.config, code);
+        let fixed = fix_texts(&[(&f.rel, &f.text)], &cfg, unsafe_fixes);
+        assert!(fixed.refused.is_empty(), "{}: a fix broke the YAML", f.rel);
+        let new = &fixed.project.file(&f.rel).unwrap().text;
+        if new != &f.text {
+            assert_ne!(
+                rule.fix,
+                cutoff::rules::FixKind::None,
+                "{code} has no fixes but changed {}",
+                f.rel
+            );
+            fixes.push_str(&format!(
+                "── {}\n{}",
+                f.rel,
+                unified_diff(&f.rel, &f.text, new)
+            ));
+            let again = fix_texts(&[(&f.rel, new)], &cfg, unsafe_fixes);
+            assert!(
+                again.changed.is_empty(),
+                "{}: fixing twice changes the text again",
+                f.rel
+            );
+            // Whatever the fix addressed is gone.
+            let (_, after) = lint_texts(&[(&f.rel, new)], &cfg);
+            for d in after.iter().filter(|d| d.code == code) {
+                assert!(
+                    d.fix.is_none(),
+                    "{}: a fixable {code} remains after fixing: {}",
+                    f.rel,
+                    d.message
+                );
+            }
+        }
+    }
+    insta::assert_snapshot!(format!("{code}_messages"), messages);
+    if rule.fix != cutoff::rules::FixKind::None {
+        insta::assert_snapshot!(format!("{code}_fixes"), fixes);
+    }
+}
+
+#[test]
+fn tkn001_invalid_duration() {
+    check_rule("TKN001");
+}
+
+#[test]
+fn tkn002_negative_timeout() {
+    check_rule("TKN002");
+}
+
+#[test]
+fn tkn003_unsupported_timeout_field() {
+    check_rule("TKN003");
+}
+
+#[test]
+fn tkn004_taskrunspecs_timeout_unsupported() {
+    check_rule("TKN004");
+}
+
+#[test]
+fn tkn005_deprecated_pipelinerun_timeout() {
+    check_rule("TKN005");
+}
+
+#[test]
+fn tkn006_timeout_and_timeouts() {
+    check_rule("TKN006");
+}
+
+#[test]
+fn tkn007_budget_exceeds_pipeline() {
+    check_rule("TKN007");
+}
+
+#[test]
+fn tkn008_budgets_sum_exceeds_pipeline() {
+    check_rule("TKN008");
+}
+
+#[test]
+fn tkn009_taskrunspec_exceeds_budget() {
+    check_rule("TKN009");
+}
+
+#[test]
+fn tkn014_param_in_timeout() {
+    check_rule("TKN014");
+}
+
+#[test]
+fn tkn015_non_canonical_duration() {
+    check_rule("TKN015");
+}
+
+/// Every fixture, all of these rules together (TKN015 too), unsafe fixes included: the
+/// fixer reaches a fixed point and never breaks the YAML.
+#[test]
+fn all_fixes_are_idempotent() {
+    for code in CODES {
+        for f in fixtures(code) {
+            let mut cfg = f.config.clone();
+            cfg.select = Some(CODES.iter().map(|c| c.to_string()).collect());
+            let fixed = fix_texts(&[(&f.rel, &f.text)], &cfg, true);
+            assert!(fixed.refused.is_empty(), "{}: a fix broke the YAML", f.rel);
+            let new = fixed.project.file(&f.rel).unwrap().text.clone();
+            let again = fix_texts(&[(&f.rel, &new)], &cfg, true);
+            assert!(
+                again.changed.is_empty(),
+                "{}: not idempotent:\n{new}",
+                f.rel
+            );
+        }
+    }
+}
+
+/// Every webhook rejection listed in tekton-timeouts.md §2, with the fixture that shows it,
+/// the rule that reports it, and the webhook's own words that the message must quote.
+const WEBHOOK_REJECTIONS: &[(&str, &str, &str, &str)] = &[
+    // (§2 rule, fixture, code, quoted webhook text)
+    (
+        "each of timeouts.tasks, timeouts.finally, timeouts.pipeline >= 0",
+        "fixtures/TKN002/bad-timeouts-negative.yaml",
+        "TKN002",
+        "-48h0m0s should be >= 0: spec.timeouts.pipeline",
+    ),
+    (
+        "timeouts.tasks <= pipeline",
+        "fixtures/TKN007/bad-tasks-exceeds-pipeline.yaml",
+        "TKN007",
+        "2h0m0s should be <= pipeline duration: spec.timeouts.tasks",
+    ),
+    (
+        "timeouts.tasks <= pipeline, pipeline defaulted",
+        "fixtures/TKN007/bad-tasks-exceeds-default.yaml",
+        "TKN007",
+        "2h0m0s should be <= pipeline duration",
+    ),
+    (
+        "timeouts.tasks = 0 while pipeline != 0",
+        "fixtures/TKN007/bad-tasks-zero.yaml",
+        "TKN007",
+        "0s (no timeout) should be <= pipeline duration: spec.timeouts.tasks",
+    ),
+    (
+        "timeouts.finally <= pipeline",
+        "fixtures/TKN007/bad-finally-exceeds-pipeline.yaml",
+        "TKN007",
+        "1h15m0s should be <= pipeline duration: spec.timeouts.finally",
+    ),
+    (
+        "timeouts.finally = 0 while pipeline != 0",
+        "fixtures/TKN007/bad-finally-zero.yaml",
+        "TKN007",
+        "0s (no timeout) should be <= pipeline duration: spec.timeouts.finally",
+    ),
+    (
+        "tasks + finally <= pipeline",
+        "fixtures/TKN008/bad-sum.yaml",
+        "TKN008",
+        "45m0s + 30m0s should be <= pipeline duration: spec.timeouts.finally, spec.timeouts.tasks",
+    ),
+    (
+        "tasks + finally <= pipeline, no zero guard",
+        "fixtures/TKN008/bad-zero-pipeline.yaml",
+        "TKN008",
+        "0s + 10m0s should be <= pipeline duration",
+    ),
+    (
+        "v1beta1: timeout and timeouts both set",
+        "fixtures/TKN006/bad-timeout-and-timeouts.yaml",
+        "TKN006",
+        "must not set the field(s): spec.timeout, spec.timeouts",
+    ),
+    (
+        "v1beta1: spec.timeout >= 0",
+        "fixtures/TKN002/bad-v1beta1-timeout-negative.yaml",
+        "TKN002",
+        "-30m0s should be >= 0: spec.timeout",
+    ),
+    (
+        "taskRunSpecs[].timeout >= 0",
+        "fixtures/TKN002/tekton-1.4/bad-taskrunspec-negative.yaml",
+        "TKN002",
+        "-1h0m0s should be >= 0: spec.taskRunSpecs[0].timeout",
+    ),
+    (
+        "taskRunSpecs[].timeout <= timeouts.tasks",
+        "fixtures/TKN009/bad-exceeds-tasks.yaml",
+        "TKN009",
+        "2h0m0s should be <= pipeline tasks duration 1h0m0s: spec.taskRunSpecs[0].timeout",
+    ),
+    (
+        "taskRunSpecs[].timeout <= timeouts.pipeline",
+        "fixtures/TKN009/bad-exceeds-pipeline.yaml",
+        "TKN009",
+        "2h0m0s should be <= pipeline duration 1h30m0s: spec.taskRunSpecs[0].timeout",
+    ),
+    (
+        "taskRunSpecs[].timeout <= the configured default",
+        "fixtures/TKN009/bad-exceeds-default.yaml",
+        "TKN009",
+        "2h0m0s should be <= pipeline duration 1h0m0s",
+    ),
+    (
+        "taskRunSpecs[].timeout <= the default, v1beta1 ignoring spec.timeout",
+        "fixtures/TKN009/bad-v1beta1-deprecated-timeout.yaml",
+        "TKN009",
+        "2h0m0s should be <= default pipeline duration 1h0m0s",
+    ),
+    (
+        "TaskRun spec.timeout >= 0",
+        "fixtures/TKN002/bad-taskrun-negative.yaml",
+        "TKN002",
+        "-1h0m0s should be >= 0: spec.timeout",
+    ),
+    (
+        "step timeout >= 0",
+        "fixtures/TKN002/bad-step-negative.yaml",
+        "TKN002",
+        "invalid value: -10s: spec.steps[0].negative timeout",
+    ),
+];
+
+#[test]
+fn every_webhook_rejection_has_a_fixture() {
+    for (what, rel, code, quote) in WEBHOOK_REJECTIONS {
+        let f = fixture(rel);
+        let (_, diags) = f.lint();
+        let hit = diags
+            .iter()
+            .filter(|d| d.code == *code)
+            .find(|d| d.message.contains(quote));
+        assert!(
+            hit.is_some(),
+            "§2 `{what}`: {rel} should give {code} quoting `{quote}`, got:\n{:#?}",
+            diags
+                .iter()
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+/// The two manifests of ERRATA Issue 3 TKN006: the same file in and outside `.tekton/`.
+#[test]
+fn tkn006_pac_says_dropped_not_rejected() {
+    let (_, plain) = fixture("fixtures/TKN006/bad-timeout-and-timeouts.yaml").lint();
+    let (_, pac) = fixture("fixtures/TKN006/.tekton/bad-timeout-and-timeouts.yaml").lint();
+    let m = |d: &[Diagnostic]| {
+        d.iter()
+            .find(|d| d.code == "TKN006")
+            .unwrap()
+            .message
+            .clone()
+    };
+    assert!(m(&plain).contains("rejected"));
+    let pac = m(&pac);
+    assert!(
+        pac.contains("silently dropped") && !pac.contains("rejected"),
+        "{pac}"
+    );
+    assert!(
+        pac.contains("`tasks: 1h30m`") && pac.contains("`finally: 30m`"),
+        "{pac}"
+    );
+}
+
+/// Runs every rule (TKN015 too) over the shared corpus: no panic, counts per rule. Set
+/// `CUTOFF_CORPUS_DUMP=path` to write every finding of these rules to a file.
+#[test]
+fn corpus_runs_clean() {
+    let corpus = manifest_dir().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("no corpus at {}: skipped", corpus.display());
+        return;
+    }
+    let mut config = Config::default();
+    config.extend_select.push("TKN015".into());
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut dump = String::new();
+    let mut files_seen = 0;
+    for repo in repos {
+        let mut paths = Vec::new();
+        walk(&repo, &mut paths);
+        paths.sort();
+        let texts: Vec<(String, String)> = paths
+            .iter()
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(p).ok()?;
+                let rel = p
+                    .strip_prefix(&corpus)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                Some((rel, text))
+            })
+            .collect();
+        files_seen += texts.len();
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (project, diags) = lint_texts(&refs, &config);
+        for d in &diags {
+            *counts.entry(d.code).or_default() += 1;
+            if CODES.contains(&d.code) {
+                let (l, c) = project.file(&d.path).unwrap().line_col(d.span.start);
+                dump.push_str(&format!("{}:{l}:{c} {} {}\n", d.path, d.code, d.message));
+            }
+        }
+    }
+    assert!(files_seen > 1000, "corpus looks empty ({files_seen} files)");
+    eprintln!("corpus: {files_seen} files");
+    for (code, n) in &counts {
+        eprintln!("  {code}: {n}");
+    }
+    if let Ok(path) = std::env::var("CUTOFF_CORPUS_DUMP") {
+        std::fs::write(path, dump).unwrap();
+    }
+}

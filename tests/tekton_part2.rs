@@ -1,0 +1,243 @@
+//! Tekton rules, part 2 (TKN010–TKN013, TKN016–TKN018): cross-file, through the DAG.
+//! Triggering and silent fixtures, snapshots of messages and fixes, idempotence, versions,
+//! the incident end to end, and the corpus.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cutoff::config::Config;
+use cutoff::diagnostic::Diagnostic;
+use cutoff::fix::fix_texts;
+use cutoff::lint::lint_texts;
+use cutoff::project::Project;
+
+const PART2: [&str; 7] = [
+    "TKN010", "TKN011", "TKN012", "TKN013", "TKN016", "TKN017", "TKN018",
+];
+
+fn config(text: &str) -> Config {
+    let mut c = Config::parse(text, "test config").unwrap();
+    c.extend_select.push("TKN018".into());
+    c
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Reads every file under `fixtures/<dir>` as (path relative to fixtures/, text).
+fn read_dir(dir: &str) -> Vec<(String, String)> {
+    let root = manifest_dir().join("fixtures");
+    let mut out = Vec::new();
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    walk(&root, &root.join(dir), &mut out);
+    out
+}
+
+fn pairs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect()
+}
+
+/// `path:line:col CODE message`, then labels and help, indented.
+fn render(project: &Project, diags: &[Diagnostic]) -> String {
+    let pos = |path: &str, off: usize| {
+        let (l, c) = project.file(path).unwrap().line_col(off);
+        format!("{path}:{l}:{c}")
+    };
+    let mut s = String::new();
+    for d in diags {
+        s.push_str(&format!(
+            "{} {} {}\n",
+            pos(&d.path, d.span.start),
+            d.code,
+            d.message
+        ));
+        for l in &d.labels {
+            s.push_str(&format!(
+                "    = {}: {}\n",
+                pos(&l.path, l.span.start),
+                l.message
+            ));
+        }
+        if let Some(h) = &d.help {
+            s.push_str(&format!("    help: {h}\n"));
+        }
+        if let Some(f) = &d.fix {
+            s.push_str(&format!(
+                "    fix ({}): {}\n",
+                f.applicability.as_str(),
+                f.description
+            ));
+        }
+    }
+    s
+}
+
+fn part2(diags: &[Diagnostic]) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .filter(|d| PART2.contains(&d.code))
+        .cloned()
+        .collect()
+}
+
+fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
+    let mut v: Vec<_> = diags.iter().map(|d| d.code).collect();
+    v.sort();
+    v
+}
+
+// ---------------------------------------------------------------- the incident
+
+#[test]
+fn incident_end_to_end() {
+    let files = read_dir("incident");
+    let config = Config::default(); // Tekton 1.0, default-timeout-minutes 60
+    let (project, diags) = lint_texts(&pairs(&files), &config);
+    let all = render(&project, &diags);
+    insta::assert_snapshot!("incident_lint", all);
+    for code in ["TKN003", "TKN004", "TKN012", "TKN013"] {
+        assert!(
+            diags.iter().any(|d| d.code == code),
+            "{code} missing:\n{all}"
+        );
+    }
+    let tkn012 = diags.iter().find(|d| d.code == "TKN012").unwrap();
+    assert_eq!(&*tkn012.path, "incident/pipeline.yaml");
+    let label_files: Vec<&str> = tkn012.labels.iter().map(|l| &*l.path).collect();
+    assert!(
+        label_files.contains(&"incident/pipelinerun.yaml")
+            && label_files.contains(&"incident/task.yaml")
+    );
+
+    let fixed = fix_texts(&pairs(&files), &config, true);
+    let mut diffs = String::new();
+    for (path, old) in &fixed.changed {
+        let new = &fixed.project.file(path).unwrap().text;
+        diffs.push_str(&cutoff::fix::unified_diff(path, old, new));
+    }
+    insta::assert_snapshot!("incident_fix_diff", diffs);
+    let remaining = part2(&fixed.diagnostics);
+    assert!(
+        remaining.is_empty(),
+        "after --fix --unsafe-fixes:\n{}",
+        render(&fixed.project, &remaining)
+    );
+    // pipeline.yaml only gains lines (timeouts on its tasks); nothing else moves.
+    let old = &files
+        .iter()
+        .find(|(p, _)| p == "incident/pipeline.yaml")
+        .unwrap()
+        .1;
+    let new = &fixed.project.file("incident/pipeline.yaml").unwrap().text;
+    for op in similar::TextDiff::from_lines(old.as_str(), new.as_str()).ops() {
+        assert!(
+            matches!(op.tag(), similar::DiffTag::Equal | similar::DiffTag::Insert),
+            "pipeline.yaml lost or changed a line: {op:?}"
+        );
+    }
+    // Idempotent: fixing the fixed repository changes nothing more.
+    let texts: Vec<(String, String)> = fixed
+        .project
+        .files
+        .iter()
+        .map(|f| (f.path.to_string(), f.text.clone()))
+        .collect();
+    let again = fix_texts(&pairs(&texts), &config, true);
+    assert!(
+        again.changed.is_empty(),
+        "a second fix changed {:?}",
+        again.changed.keys()
+    );
+    let (p2, d2) = lint_texts(&pairs(&texts), &config);
+    assert!(part2(&d2).is_empty(), "{}", render(&p2, &part2(&d2)));
+}
+
+// ---------------------------------------------------------------- the corpus
+
+/// Runs the part-2 rules over `../shared/corpus/` (every file reported, references resolved
+/// per repository): must not panic; prints the counts per rule and a sample of findings.
+#[test]
+fn corpus_part2_findings() {
+    let root = manifest_dir().join("../shared/corpus");
+    if !root.is_dir() {
+        eprintln!("corpus not found at {}; skipped", root.display());
+        return;
+    }
+    let mut config = Config::default();
+    config.select = Some(PART2.iter().map(|c| c.to_string()).collect());
+    config.extend_select.push("TKN018".into());
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut samples: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    let started = std::time::Instant::now();
+    for repo in repos {
+        // One project per repository: references resolve within it.
+        let mut files = Vec::new();
+        let mut stack = vec![repo.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    if let Ok(t) = std::fs::read_to_string(&p) {
+                        files.push((
+                            p.strip_prefix(&root)
+                                .unwrap()
+                                .to_string_lossy()
+                                .into_owned(),
+                            t,
+                        ));
+                    }
+                }
+            }
+        }
+        files.sort();
+        let (project, diags) = lint_texts(&pairs(&files), &config);
+        for d in part2(&diags) {
+            *counts.entry(d.code).or_default() += 1;
+            let s = samples.entry(d.code).or_default();
+            if s.len() < 400 {
+                s.push(render(&project, std::slice::from_ref(&d)));
+            }
+        }
+    }
+    println!("part 2 on the corpus ({:?}): {counts:?}", started.elapsed());
+    if let Ok(out) = std::env::var("CUTOFF_CORPUS_REPORT") {
+        let mut text = String::new();
+        for (code, s) in &samples {
+            text.push_str(&format!("==== {code} ({})\n", counts[code]));
+            for x in s {
+                text.push_str(x);
+            }
+        }
+        std::fs::write(out, text).unwrap();
+    }
+}
