@@ -2,7 +2,8 @@
 # The logic of the cutoff GitHub Action (action.yml at the repository root), kept out of the
 # YAML so that tests/action.rs can run it with a fake GITHUB_* environment.
 #
-#   action.sh locate    find a usable `cutoff` (outputs: bin, need-build, target-dir, cache-key)
+#   action.sh locate    find a usable `cutoff` (outputs: need-build; bin when one is found,
+#                       else cargo-home, target-dir and cache-key for the cache step)
 #   action.sh install   cargo install --locked --path "$GITHUB_ACTION_PATH" (output: bin)
 #   action.sh run       lint; annotations on stdout; outputs findings, sarif-file, exit-code;
 #                       a Markdown table of the findings in $GITHUB_STEP_SUMMARY
@@ -88,6 +89,7 @@ cmd_locate() {
   local key
   key=$({ cat "$ACTION_PATH/Cargo.lock" "$ACTION_PATH/Cargo.toml"; rustc -V 2>/dev/null || true; } | sha256)
   output need-build true
+  output cargo-home "${CARGO_HOME:-$HOME/.cargo}"
   output target-dir "${XDG_CACHE_HOME:-$HOME/.cache}/cutoff-action/target"
   output cache-key "$key"
 }
@@ -211,6 +213,7 @@ cmd_run() {
   local sarif=""
   if truthy "${INPUT_SARIF:-false}"; then
     sarif=cutoff.sarif
+    rm -f "$sarif" # never upload a stale one
     args+=(--output "sarif=$sarif")
   fi
 

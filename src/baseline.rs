@@ -54,19 +54,59 @@ pub fn fingerprint(project: &Project, d: &Diagnostic) -> String {
     format!("{:016x}", fnv1a(&[text.as_bytes(), d.message.as_bytes()]))
 }
 
-fn key(project: &Project, d: &Diagnostic) -> (String, String, String) {
-    (
-        d.path.to_string(),
-        d.code.to_string(),
-        fingerprint(project, d),
-    )
+/// A file's path as the baseline records it: relative to the baseline file's directory, so
+/// the same baseline works whatever directory cutoff runs from.
+fn baseline_path(project: &Project, shown: &str, base: Option<&Path>) -> String {
+    let abs = project
+        .file(shown)
+        .and_then(|f| f.fs_path.as_ref())
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    match (abs, base) {
+        (Some(abs), Some(base)) => match abs.strip_prefix(base) {
+            Ok(rel) => crate::walk::display_path(rel, Path::new("")),
+            Err(_) => shown.to_string(),
+        },
+        _ => shown.to_string(),
+    }
+}
+
+/// The directory a baseline's paths are relative to.
+fn base_dir(baseline_file: &Path) -> Option<PathBuf> {
+    let dir = baseline_file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::canonicalize(dir).ok()
+}
+
+struct Keys<'p> {
+    project: &'p Project,
+    base: Option<PathBuf>,
+    paths: HashMap<String, String>,
+}
+
+impl Keys<'_> {
+    fn key(&mut self, d: &Diagnostic) -> (String, String, String) {
+        let path = match self.paths.get(&*d.path) {
+            Some(p) => p.clone(),
+            None => {
+                let p = baseline_path(self.project, &d.path, self.base.as_deref());
+                self.paths.insert(d.path.to_string(), p.clone());
+                p
+            }
+        };
+        (path, d.code.to_string(), fingerprint(self.project, d))
+    }
 }
 
 impl Baseline {
-    pub fn from_diagnostics(project: &Project, diags: &[Diagnostic]) -> Baseline {
+    /// `baseline_file`: where the baseline lives; paths are recorded relative to its directory.
+    pub fn from_diagnostics(project: &Project, diags: &[Diagnostic], baseline_file: &Path) -> Baseline {
+        let mut keys = Keys {
+            project,
+            base: base_dir(baseline_file),
+            paths: HashMap::new(),
+        };
         let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
         for d in diags {
-            *counts.entry(key(project, d)).or_default() += 1;
+            *counts.entry(keys.key(d)).or_default() += 1;
         }
         Baseline {
             version: 1,
@@ -96,7 +136,13 @@ impl Baseline {
     }
 
     /// Drops the findings the baseline records (up to the recorded count per key).
-    pub fn filter(&self, project: &Project, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    /// `baseline_file`: where this baseline was read from.
+    pub fn filter(&self, project: &Project, diags: Vec<Diagnostic>, baseline_file: &Path) -> Vec<Diagnostic> {
+        let mut keys = Keys {
+            project,
+            base: base_dir(baseline_file),
+            paths: HashMap::new(),
+        };
         let mut budget: HashMap<(String, String, String), usize> = self
             .findings
             .iter()
@@ -109,7 +155,7 @@ impl Baseline {
             .collect();
         diags
             .into_iter()
-            .filter(|d| match budget.get_mut(&key(project, d)) {
+            .filter(|d| match budget.get_mut(&keys.key(d)) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     false
@@ -122,7 +168,7 @@ impl Baseline {
 
 /// Writes the baseline of `diags` (sorted, stable whatever the file order).
 pub fn write(path: &Path, project: &Project, diags: &[Diagnostic]) -> std::io::Result<()> {
-    let b = Baseline::from_diagnostics(project, diags);
+    let b = Baseline::from_diagnostics(project, diags, path);
     let mut text = serde_json::to_string_pretty(&b).map_err(std::io::Error::other)?;
     text.push('\n');
     std::fs::write(path, text)

@@ -27,6 +27,7 @@ const EXIT_ERROR: i32 = 2;
 #[command(
     name = "cutoff",
     version,
+    args_override_self = true,
     about = "Finds and fixes wrong timeouts in Tekton and Kubernetes manifests.",
     long_about = "Finds and fixes wrong timeouts in Tekton and Kubernetes manifests.\n\n\
 cutoff reads every YAML file of a repository (multi-document files, Tekton v1 and v1beta1, \
@@ -50,7 +51,7 @@ pub struct Cli {
 pub enum Command {
     /// Lint manifests and report (or fix) wrong timeouts.
     #[command(after_help = LINT_EXAMPLES)]
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// Show the effective timeout tree of each PipelineRun: why did it die at 1h?
     #[command(
         after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json"
@@ -228,7 +229,7 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<i32, String> {
     match cli.command {
-        Command::Lint(args) => run_lint(args),
+        Command::Lint(args) => run_lint(*args),
         Command::Timeouts(args) => run_timeouts(args),
         Command::Rules { format } => {
             print_rules(format);
@@ -562,7 +563,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     if let Some(bl) = &args.baseline {
         let b = baseline::Baseline::load(bl)
             .map_err(|e| format!("cannot read baseline {}: {e}", bl.display()))?;
-        diags = b.filter(&project, diags);
+        diags = b.filter(&project, diags, bl);
     }
 
     let report = report::Report {
@@ -597,7 +598,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
                 let color = format == Format::Text && color_enabled(args.color) && !to_stderr;
                 let r = report::Report {
                     color,
-                    ..report_clone(&report)
+                    ..report
                 };
                 if to_stderr {
                     let mut err = std::io::stderr().lock();
@@ -617,17 +618,6 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     } else {
         EXIT_OK
     })
-}
-
-fn report_clone<'a>(r: &report::Report<'a>) -> report::Report<'a> {
-    report::Report {
-        project: r.project,
-        diagnostics: r.diagnostics,
-        files_scanned: r.files_scanned,
-        fixed: r.fixed,
-        color: r.color,
-        show_fixes: r.show_fixes,
-    }
 }
 
 fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {

@@ -11,10 +11,11 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::duration::GoDuration;
 use crate::model::scope::all_models;
 use crate::model::value::show;
 use crate::model::{
-    Chain, Loc, Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel,
+    Bound, Chain, Loc, Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel,
     TaskRunModel, TaskTarget, Timed,
 };
 use crate::project::Project;
@@ -370,7 +371,9 @@ fn run_tree(m: &RunModel<'_>) -> Node {
                 ));
             }
             if let (Some(l), Some(c)) = (&m.limited_chain, &m.chain) {
-                if l.total != c.total || l.tasks != c.tasks {
+                if (l.total != c.total || l.tasks != c.tasks)
+                    && l.total != Bound::Finite(GoDuration::ZERO)
+                {
                     phase = phase.child(Node::new(
                         "limited-chain",
                         format!(

@@ -150,8 +150,8 @@ fn example_inputs() -> BTreeMap<String, String> {
         .expect("jobs.cutoff.steps");
     let step = steps
         .items()
-        .find(|s| s.get("uses").and_then(|u| u.as_str()) == Some("<owner>/cutoff@v1"))
-        .expect("the step that uses <owner>/cutoff@v1");
+        .find(|s| s.get("uses").and_then(|u| u.as_str()) == Some("cutoff-dev/cutoff@v1"))
+        .expect("the step that uses cutoff-dev/cutoff@v1");
     scalar_map(step.get("with").expect("with:"))
 }
 
@@ -678,6 +678,7 @@ fn locate_uses_a_cutoff_on_path_or_asks_for_a_build() {
             "{key}"
         );
         assert!(r.outputs["target-dir"].ends_with("/cutoff-action/target"));
+        assert!(!r.outputs["cargo-home"].is_empty());
     }
 
     // install: path insists on PATH.

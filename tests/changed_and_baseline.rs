@@ -130,15 +130,6 @@ fn good_run(name: &str, pipeline: &str) -> String {
     )
 }
 
-fn has_rule(code: &str) -> bool {
-    let o = Command::new(env!("CARGO_BIN_EXE_cutoff"))
-        .args(["rules", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    v.as_array().unwrap().iter().any(|r| r["code"] == code)
-}
-
 // ---- --changed-since ----------------------------------------------------------------
 
 #[test]
@@ -323,57 +314,52 @@ fn changed_since_from_a_subdirectory_and_errors() {
 
 #[test]
 fn changed_since_resolves_references_in_unchanged_files() {
-    // runs/new.yaml is the only changed file; its Pipeline is in the unchanged
+    // runs/short.yaml is the only changed file; its Pipeline is in the unchanged
     // pipelines/build.yaml, which is read to resolve the reference but not reported on.
+    // Its task `compile` (30m) is longer than the run's tasks budget (20m): TKN010.
     let repo = new_repo();
     let d = repo.path();
     write(d, "pipelines/build.yaml", PIPELINE);
     write(d, "runs/old.yaml", &run_with_number_timeout("old", "build"));
     let base = commit_all(d, "base");
-    write(d, "runs/new.yaml", &good_run("new", "build"));
+    write(
+        d,
+        "runs/short.yaml",
+        &good_run("short", "build").replace("tasks: \"45m\"", "tasks: \"20m\""),
+    );
     write(
         d,
         "runs/dangling.yaml",
         &good_run("dangling", "no-such-pipeline"),
     );
 
-    let (code, diags) = lint_json(d, &["--changed-since", &base]);
-    assert_eq!((code, summary(&diags)), (0, vec![]));
+    let (code, diags) = lint_json(d, &["--changed-since", &base, "--extend-select", "TKN018"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        summary(&diags),
+        vec!["runs/dangling.yaml:7 TKN018", "runs/short.yaml:10 TKN010"],
+        "the reference to `build` resolves (TKN010 needs the Pipeline's task timeout), \
+         the one to `no-such-pipeline` does not (TKN018); nothing in unchanged files"
+    );
+    let tkn010 = diags.iter().find(|x| x["code"] == "TKN010").unwrap();
+    assert!(
+        tkn010["message"].as_str().unwrap().contains("`compile`"),
+        "{tkn010}"
+    );
 
-    // TKN018 unresolved-reference (off by default) says whether the reference resolved.
-    if has_rule("TKN018") {
-        let (_, diags) = lint_json(d, &["--changed-since", &base, "--extend-select", "TKN018"]);
-        let tkn018: Vec<String> = summary(&diags)
-            .into_iter()
-            .filter(|s| s.ends_with("TKN018"))
-            .collect();
-        assert_eq!(tkn018.len(), 1, "{:?}", summary(&diags));
-        assert!(
-            tkn018[0].starts_with("runs/dangling.yaml:"),
-            "{:?}",
-            summary(&diags)
-        );
-        // Without the repository around it, the same file's reference does not resolve.
-        let (_, diags) = lint_json(
-            d,
-            &[
-                "--extend-select",
-                "TKN018",
-                "--root",
-                "runs",
-                "runs/new.yaml",
-            ],
-        );
-        assert!(
-            summary(&diags)
-                .iter()
-                .any(|s| s.starts_with("runs/new.yaml:") && s.ends_with("TKN018")),
-            "{:?}",
-            summary(&diags)
-        );
-    } else {
-        eprintln!("note: TKN018 is not registered yet; reference resolution is checked through it once it is");
-    }
+    // Without the repository around it (--root narrowed to runs/), the same reference does
+    // not resolve: the resolution above came from the unchanged file.
+    let (_, diags) = lint_json(
+        d,
+        &[
+            "--extend-select",
+            "TKN018",
+            "--root",
+            "runs",
+            "runs/short.yaml",
+        ],
+    );
+    assert_eq!(summary(&diags), vec!["runs/short.yaml:7 TKN018"]);
 }
 
 // ---- --baseline / --write-baseline --------------------------------------------------
@@ -599,7 +585,7 @@ fn baseline_errors() {
 
 // ---- the baseline flow of docs/integrations.md, as written ---------------------------
 
-/// The lines of the first ```sh block after `heading` in docs/integrations.md.
+/// The lines of the first ```sh block after `heading` (a line's text) in docs/integrations.md.
 fn doc_block(heading: &str) -> Vec<String> {
     let doc = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/integrations.md"),
@@ -677,4 +663,41 @@ fn docs_baseline_flow_runs_as_written() {
     // Re-recording takes it in.
     assert_eq!(sh(d, write_line).0, 0);
     assert_eq!(sh(d, check_line).0, 0);
+}
+
+#[test]
+fn docs_changed_since_line_runs_as_written() {
+    let lines: Vec<String> = doc_block("To lint only what changed since a branch or commit")
+        .into_iter()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .collect();
+    assert_eq!(lines, ["cutoff lint --changed-since origin/main"]);
+
+    // A clone of a repository with an old finding, and a branch that adds a new one.
+    let origin = new_repo();
+    write(origin.path(), "pipelines/build.yaml", PIPELINE);
+    write(
+        origin.path(),
+        "runs/old.yaml",
+        &run_with_number_timeout("old", "build"),
+    );
+    commit_all(origin.path(), "main");
+    let work = tempfile::tempdir().unwrap();
+    git(
+        work.path(),
+        &["clone", "-q", origin.path().to_str().unwrap(), "clone"],
+    );
+    let d = work.path().join("clone");
+    git(&d, &["checkout", "-q", "-b", "feature"]);
+    write(
+        &d,
+        "runs/new.yaml",
+        &run_with_number_timeout("new", "build"),
+    );
+    commit_all(&d, "feature");
+
+    let (code, out) = sh(&d, &format!("{} --format concise", lines[0]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("runs/new.yaml:9:"), "{out}");
+    assert!(!out.contains("runs/old.yaml"), "{out}");
 }

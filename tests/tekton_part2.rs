@@ -174,6 +174,234 @@ fn incident_end_to_end() {
     assert!(part2(&d2).is_empty(), "{}", render(&p2, &part2(&d2)));
 }
 
+// ---------------------------------------------------------------- per-rule fixtures
+
+/// A case: one YAML file, or a directory of files (cross-file cases), under `fixtures/<CODE>/`.
+/// The name starts with `bad-` (the rule must fire) or `good-` (it must stay silent). A first
+/// line `# cutoff-test: tekton=1.11 default=0` sets the targeted Tekton and
+/// `default-timeout-minutes`.
+fn cases(code: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let dir = manifest_dir().join("fixtures").join(code);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("bad-") || n.starts_with("good-"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let files = if dir.join(&n).is_dir() {
+                read_dir(&format!("{code}/{n}"))
+            } else {
+                let rel = format!("{code}/{n}");
+                vec![(rel.clone(), std::fs::read_to_string(dir.join(&n)).unwrap())]
+            };
+            (n, files)
+        })
+        .collect()
+}
+
+fn case_config(files: &[(String, String)]) -> Config {
+    let mut text = String::new();
+    for (_, t) in files {
+        if let Some(rest) = t
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# cutoff-test:"))
+        {
+            for kv in rest.split_whitespace() {
+                match kv.split_once('=') {
+                    Some(("tekton", v)) => text.push_str(&format!("targets:\n  tekton: \"{v}\"\n")),
+                    Some(("default", v)) => {
+                        text.push_str(&format!("tekton:\n  default-timeout-minutes: {v}\n"))
+                    }
+                    _ => panic!("unknown cutoff-test setting {kv}"),
+                }
+            }
+        }
+    }
+    config(&text)
+}
+
+fn check_rule(code: &str) {
+    let mut messages = String::new();
+    let mut fixes = String::new();
+    let cases = cases(code);
+    assert!(
+        cases.iter().any(|(n, _)| n.starts_with("bad-"))
+            && cases.iter().any(|(n, _)| n.starts_with("good-"))
+    );
+    for (name, files) in &cases {
+        let config = case_config(files);
+        let (project, diags) = lint_texts(&pairs(files), &config);
+        let mine: Vec<Diagnostic> = diags.iter().filter(|d| d.code == code).cloned().collect();
+        if name.starts_with("bad-") {
+            assert!(
+                !mine.is_empty(),
+                "{code}/{name} should fire; found:\n{}",
+                render(&project, &diags)
+            );
+            messages.push_str(&format!("## {name}\n{}\n", render(&project, &mine)));
+        } else {
+            assert!(
+                mine.is_empty(),
+                "{code}/{name} should be silent:\n{}",
+                render(&project, &mine)
+            );
+        }
+        // Fixes: applied (unsafe included), snapshotted, and idempotent.
+        let fixed = fix_texts(&pairs(files), &config, true);
+        assert!(fixed.refused.is_empty(), "{code}/{name}: a fix broke YAML");
+        if mine.iter().any(|d| d.fix.is_some()) {
+            fixes.push_str(&format!("## {name}\n"));
+            for (path, old) in &fixed.changed {
+                fixes.push_str(&cutoff::fix::unified_diff(
+                    path,
+                    old,
+                    &fixed.project.file(path).unwrap().text,
+                ));
+            }
+            let left: Vec<Diagnostic> = fixed
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == code)
+                .cloned()
+                .collect();
+            fixes.push_str(&format!(
+                "-- after fixing, {code} reports:\n{}\n",
+                render(&fixed.project, &left)
+            ));
+            let texts: Vec<(String, String)> = fixed
+                .project
+                .files
+                .iter()
+                .map(|f| (f.path.to_string(), f.text.clone()))
+                .collect();
+            let again = fix_texts(&pairs(&texts), &config, true);
+            assert!(
+                again.changed.is_empty(),
+                "{code}/{name}: fixing twice changed {:?}",
+                again.changed.keys()
+            );
+        }
+    }
+    insta::assert_snapshot!(format!("{code}_messages"), messages);
+    if !fixes.is_empty() {
+        insta::assert_snapshot!(format!("{code}_fixes"), fixes);
+    }
+}
+
+#[test]
+fn tkn010_task_exceeds_budget() {
+    check_rule("TKN010");
+}
+
+#[test]
+fn tkn011_chain_exceeds_budget() {
+    check_rule("TKN011");
+}
+
+#[test]
+fn tkn012_default_timeout_trap() {
+    check_rule("TKN012");
+}
+
+#[test]
+fn tkn013_step_exceeds_task() {
+    check_rule("TKN013");
+}
+
+#[test]
+fn tkn016_retries_exceed_budget() {
+    check_rule("TKN016");
+}
+
+#[test]
+fn tkn017_finally_starved() {
+    check_rule("TKN017");
+}
+
+#[test]
+fn tkn018_unresolved_reference() {
+    check_rule("TKN018");
+}
+
+/// The same run judged against different targets: the trap depends on the version and on
+/// `default-timeout-minutes`.
+#[test]
+fn versions_change_the_verdict() {
+    let text = "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: r\nspec:\n  timeouts:\n    pipeline: 3h\n    tasks: 2h\n  taskRunSpecs:\n    - pipelineTaskName: b\n      timeout: 90m\n  pipelineSpec:\n    tasks:\n      - name: a\n        taskSpec: {steps: [{name: s, image: alpine}]}\n      - name: b\n        taskSpec: {steps: [{name: s, image: alpine}]}\n";
+    let mut out = String::new();
+    for (label, cfg) in [
+        ("1.0", "targets: {tekton: \"1.0\"}\n"),
+        ("1.4", "targets: {tekton: \"1.4\"}\n"),
+        ("1.11", "targets: {tekton: \"1.11\"}\n"),
+        (
+            "1.0, default 0",
+            "targets: {tekton: \"1.0\"}\ntekton: {default-timeout-minutes: 0}\n",
+        ),
+    ] {
+        let (project, diags) = lint_texts(&[("run.yaml", text)], &config(cfg));
+        out.push_str(&format!(
+            "## Tekton {label}\n{}\n",
+            render(&project, &part2(&diags))
+        ));
+    }
+    insta::assert_snapshot!("versions", out);
+    assert!(
+        out.contains("## Tekton 1.11\n\n## Tekton 1.0, default 0\n\n"),
+        "1.11 and default 0 must be silent:\n{out}"
+    );
+}
+
+/// Only some files given (pre-commit): references resolve against the context files, and
+/// findings are shown only in the reported files.
+#[test]
+fn context_files_resolve_but_are_not_reported() {
+    use cutoff::project::SourceFile;
+    use std::sync::Arc;
+    let files = read_dir("incident");
+    let only = |reported: &str| {
+        let sources = files
+            .iter()
+            .map(|(p, t)| {
+                SourceFile::new(
+                    Arc::from(p.as_str()),
+                    None,
+                    t.clone(),
+                    p.ends_with(reported),
+                )
+            })
+            .collect();
+        let project = Project::new(sources);
+        let diags = cutoff::lint::check(&project, &Config::default());
+        (render(&project, &part2(&diags)), part2(&diags))
+    };
+    let (text, diags) = only("pipelinerun.yaml");
+    assert!(
+        diags
+            .iter()
+            .all(|d| &*d.path == "incident/pipelinerun.yaml"),
+        "{text}"
+    );
+    assert!(
+        diags.iter().any(|d| d.code == "TKN012") && diags.iter().any(|d| d.code == "TKN013"),
+        "{text}"
+    );
+    assert!(
+        diags.iter().all(|d| d.fix.is_none()),
+        "no fix may touch a context file:\n{text}"
+    );
+    let (text2, diags2) = only("task.yaml");
+    assert!(
+        diags2.iter().all(|d| &*d.path == "incident/task.yaml"),
+        "{text2}"
+    );
+    assert!(diags2.iter().any(|d| d.code == "TKN013"), "{text2}");
+    insta::assert_snapshot!("context_only_run", text);
+}
+
 // ---------------------------------------------------------------- the corpus
 
 /// Runs the part-2 rules over `../shared/corpus/` (every file reported, references resolved

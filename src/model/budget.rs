@@ -117,7 +117,10 @@ impl Budgets {
     pub fn describe_phase(&self, finally: bool) -> String {
         let phase = if finally { "finally" } else { "tasks" };
         let t = self.phase(finally);
-        let v = t.value.display();
+        let v = match t.value {
+            Bound::Unbounded => "\"0\" (no timeout)".to_string(),
+            other => other.display(),
+        };
         match (t.origin, self.pipeline.origin) {
             (Origin::Explicit, _) => format!("the `timeouts.{phase}` budget of {v}"),
             (Origin::Computed, _) => format!(

@@ -25,6 +25,8 @@ pub struct Chain {
     #[serde(skip)]
     pub indices: Vec<usize>,
     pub total: Bound,
+    /// The part of `total` from the weights the path was chosen by (see [`longest_by`]).
+    pub chosen_by: Bound,
 }
 
 /// `(infinite?, finite sum)`, ordered so that any infinite total beats any finite one.
@@ -39,12 +41,25 @@ fn add(t: Total, w: Weight) -> Total {
 }
 
 /// The longest path through the DAG given by `deps` (`deps[i]`: the tasks `i` runs after),
-/// `None` for an empty graph or a cycle (which Tekton rejects). Ties go to the first path found.
+/// `None` for an empty graph or a cycle (which Tekton rejects). Among equal totals the path
+/// ending last in the list wins, so a chain runs on through tasks that add nothing.
 pub fn longest(
     names: &[String],
     deps: &[Vec<usize>],
     weight: impl Fn(usize) -> Weight,
 ) -> Option<Chain> {
+    longest_by(names, deps, &weight, &weight)
+}
+
+/// The path with the largest total of `select` weights; its `total` sums the `count` weights
+/// along it (`chosen_by` the `select` ones).
+pub fn longest_by(
+    names: &[String],
+    deps: &[Vec<usize>],
+    select: &dyn Fn(usize) -> Weight,
+    count: &dyn Fn(usize) -> Weight,
+) -> Option<Chain> {
+    let weight = select;
     let n = names.len();
     if n == 0 {
         return None;
@@ -93,7 +108,7 @@ pub fn longest(
     }
     let mut end = 0;
     for i in 1..n {
-        if best[i] > best[end] {
+        if best[i] >= best[end] {
             end = i;
         }
     }
@@ -104,15 +119,19 @@ pub fn longest(
         cur = p;
     }
     indices.reverse();
-    let (inf, sum) = best[end];
+    let bound = |t: Total| {
+        if t.0 {
+            Bound::Unbounded
+        } else {
+            Bound::Finite(GoDuration(t.1))
+        }
+    };
+    let counted = indices.iter().fold((false, 0), |t, &i| add(t, count(i)));
     Some(Chain {
         tasks: indices.iter().map(|&i| names[i].clone()).collect(),
         indices,
-        total: if inf {
-            Bound::Unbounded
-        } else {
-            Bound::Finite(GoDuration(sum))
-        },
+        total: bound(counted),
+        chosen_by: bound(best[end]),
     })
 }
 

@@ -49,6 +49,7 @@ impl PassDown {
         match self {
             PassDown::TooOld | PassDown::NoBudget if no_budget => Some(match budgets.pipeline.origin {
                 Origin::ClusterDefault => "the run sets no timeouts".to_string(),
+                Origin::Deprecated => "the run's budget, the deprecated `spec.timeout` (`timeouts.pipeline` in v1), is never passed down to TaskRuns".to_string(),
                 _ => format!(
                     "`timeouts.pipeline` alone is never passed down to TaskRuns (only `timeouts.{phase}` is, from Tekton v1.11)"
                 ),
@@ -151,9 +152,10 @@ pub struct RunModel<'p> {
     /// The longest chain of effective TaskRun timeouts through the DAG (unbounded counts as
     /// infinite, unknown as nothing).
     pub chain: Option<Chain>,
-    /// The longest chain counting only the tasks' own finite limits: explicit, taskRunSpecs or
-    /// the cluster default; a timeout equal to the phase budget, a passed-down budget, `"0"` and
-    /// unknown values add nothing. TKN011 compares it with the tasks budget.
+    /// The chain TKN011 judges: chosen by the timeouts the author wrote (on the task or in
+    /// taskRunSpecs; `chosen_by` is their sum), its `total` counting each task's own finite
+    /// limit, the cluster default included. A timeout equal to the phase budget, a passed-down
+    /// budget, `"0"` and unknown values add nothing ([`limited_weight`]).
     pub limited_chain: Option<Chain>,
     /// The finally task with the longest effective timeout (finally tasks run in parallel).
     pub longest_finally: Option<String>,
@@ -360,7 +362,15 @@ fn build<'p>(
         Bound::Unknown => Weight::Zero,
     });
     let phase = budgets.phase(false).value;
-    let limited_chain = dag::longest(&names, &deps, |i| limited_weight(&tasks[i], phase));
+    let limited_chain = dag::longest_by(
+        &names,
+        &deps,
+        &|i| match limited_weight(&tasks[i], phase) {
+            Weight::Finite(d) if tasks[i].authored() => Weight::Finite(d),
+            _ => Weight::Zero,
+        },
+        &|i| limited_weight(&tasks[i], phase),
+    );
     let longest_finally = finally
         .iter()
         .filter(|t| t.effective.value.is_known())

@@ -119,9 +119,10 @@ pub struct Node {
 
 #[derive(Clone, Debug)]
 pub struct Comment {
-    /// The text after `#`, without the line break (and without a `\r`).
+    /// The text after `#`, without the line break (and without a `\r`); trailing blanks
+    /// are kept.
     pub text: String,
-    /// From `#` to the end of the line's text (line break excluded).
+    /// From `#` to the end of the line (line break excluded, trailing blanks included).
     pub span: Span,
     /// 1-based line.
     pub line: usize,

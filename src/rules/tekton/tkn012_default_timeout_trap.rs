@@ -55,7 +55,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .pass_down
                 .why_default(t.finally, &m.budgets, &m.settings)
                 .unwrap_or_default();
-            let mut places = vec![Place::new(&t.at, "")];
+            let mut places = vec![Place::new(
+                &t.at,
+                format!("task `{}` has no timeout of its own", t.name),
+            )];
             for i in &t.intent {
                 let note = match i.kind {
                     IntentKind::DroppedTaskRunSpec => format!(
@@ -88,11 +91,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     )
                 }
                 None => (
-                    format!(
-                        "{} allows {}",
-                        m.budgets.describe_phase(t.finally).replacen("the ", "", 1),
-                        budget.value.display()
-                    ),
+                    format!("{} is larger", m.budgets.describe_phase(t.finally)),
                     budget.value,
                 ),
             };

@@ -121,7 +121,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 } else {
                     format!(" in {}", m.describe())
                 };
-                let mut places = vec![Place::new(&at, "")];
+                let mut places = vec![Place::new(&at, what.clone())];
                 places.append(&mut others);
                 places.push(Place::new(
                     t.effective.at.as_ref().unwrap_or(&t.at),
@@ -131,12 +131,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 findings.push(Finding {
                     places,
                     message: format!(
-                        "{what}{}, longer than the {} TaskRun timeout of task `{}`{assumed}{} ({}): the TaskRun times out first",
+                        "{what}{}, longer than the {} TaskRun timeout ({}) of task `{}`{assumed}{}: the TaskRun times out first",
                         overlay_note(def, defs.len()),
                         limit.canonical(),
+                        t.effective.origin.describe(),
                         t.name,
                         m.which_pipeline(),
-                        t.effective.origin.describe(),
                     ),
                     help: Some(format!(
                         "give task `{}` a timeout that covers its steps, or shorten the step timeouts",
@@ -157,7 +157,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some((at, what, mut others)) = judge(def, limit) else {
                 continue;
             };
-            let mut places = vec![Place::new(&at, "")];
+            let mut places = vec![Place::new(&at, what.clone())];
             places.append(&mut others);
             places.push(Place::new(
                 r.effective.at.as_ref().unwrap_or(&r.at),

@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::scope::Finding;
-use crate::model::{Bound, Place, Reach, RunKind};
+use crate::model::{Bound, Origin, Place, Reach, RunKind};
 use crate::rule_doc;
 use crate::rules::{Context, FixKind, Rule};
 
@@ -38,6 +38,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Bound::Finite(budget) = m.budgets.phase(t.finally).value else {
                 continue;
             };
+            // Nothing chosen by anyone (default timeout under the default budget): silent.
+            let phase = m.budgets.phase(t.finally);
+            if t.effective.origin == Origin::ClusterDefault
+                && phase.origin == Origin::Pipeline
+                && m.budgets.pipeline.origin == Origin::ClusterDefault
+            {
+                continue;
+            }
             // A task already longer than its budget is TKN010's (or TKN017's) finding.
             if each > budget {
                 continue;
@@ -55,7 +63,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let at = crate::model::Loc::new(t.file, retries.span());
             findings.push(Finding {
                 places: vec![
-                    Place::new(&at, ""),
+                    Place::new(&at, format!("retries: {}", t.retries)),
                     timeout_place(t),
                     budget_place(m, t.finally),
                     run_place(m),

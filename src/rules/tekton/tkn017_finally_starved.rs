@@ -52,7 +52,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         ),
                         _ => format!("`timeouts.pipeline` ({})", p.canonical()),
                     };
-                    let mut places = vec![Place::new(at, "")];
+                    let mut places = vec![Place::new(at, "`timeouts.tasks`")];
                     if let Some(pat) = &m.budgets.pipeline.at {
                         places.push(Place::new(pat, "the pipeline budget"));
                     }
@@ -65,10 +65,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     findings.push(Finding {
                         places,
                         message: format!(
-                            "`timeouts.tasks` of {} equals {pipeline}: if the tasks use their budget, the finally task{} {} get no time",
+                            "`timeouts.tasks` of {} equals {pipeline}: if the tasks use their budget, the finally task{} {} {} no time",
                             m.describe(),
                             if names.len() == 1 { "" } else { "s" },
-                            names.join(", ")
+                            names.join(", "),
+                            if names.len() == 1 { "gets" } else { "get" }
                         ),
                         help: Some("set `timeouts.tasks` below `timeouts.pipeline` (or raise the pipeline budget), leaving the finally tasks the difference".into()),
                         fix: None::<Fix>,
@@ -94,7 +95,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             findings.push(Finding {
-                places: vec![Place::new(at, ""), budget_place(m, true), run_place(m)],
+                places: vec![
+                    Place::new(at, format!("finally task `{}` may run {}", t.name, own.canonical())),
+                    budget_place(m, true),
+                    run_place(m),
+                ],
                 message: format!(
                     "finally task `{}` may run {}, longer than {} of {}{}: the run cancels it at {}",
                     t.name,
