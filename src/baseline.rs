@@ -72,7 +72,10 @@ fn baseline_path(project: &Project, shown: &str, base: Option<&Path>) -> String 
 
 /// The directory a baseline's paths are relative to.
 fn base_dir(baseline_file: &Path) -> Option<PathBuf> {
-    let dir = baseline_file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = baseline_file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::canonicalize(dir).ok()
 }
 
@@ -98,7 +101,11 @@ impl Keys<'_> {
 
 impl Baseline {
     /// `baseline_file`: where the baseline lives; paths are recorded relative to its directory.
-    pub fn from_diagnostics(project: &Project, diags: &[Diagnostic], baseline_file: &Path) -> Baseline {
+    pub fn from_diagnostics(
+        project: &Project,
+        diags: &[Diagnostic],
+        baseline_file: &Path,
+    ) -> Baseline {
         let mut keys = Keys {
             project,
             base: base_dir(baseline_file),
@@ -137,7 +144,12 @@ impl Baseline {
 
     /// Drops the findings the baseline records (up to the recorded count per key).
     /// `baseline_file`: where this baseline was read from.
-    pub fn filter(&self, project: &Project, diags: Vec<Diagnostic>, baseline_file: &Path) -> Vec<Diagnostic> {
+    pub fn filter(
+        &self,
+        project: &Project,
+        diags: Vec<Diagnostic>,
+        baseline_file: &Path,
+    ) -> Vec<Diagnostic> {
         let mut keys = Keys {
             project,
             base: base_dir(baseline_file),

@@ -596,10 +596,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             }
             None => {
                 let color = format == Format::Text && color_enabled(args.color) && !to_stderr;
-                let r = report::Report {
-                    color,
-                    ..report
-                };
+                let r = report::Report { color, ..report };
                 if to_stderr {
                     let mut err = std::io::stderr().lock();
                     report::render(format, &r, &mut err).map_err(|e| e.to_string())?;

@@ -102,12 +102,6 @@ fn part2(diags: &[Diagnostic]) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
-    let mut v: Vec<_> = diags.iter().map(|d| d.code).collect();
-    v.sort();
-    v
-}
-
 // ---------------------------------------------------------------- the incident
 
 #[test]
@@ -413,9 +407,11 @@ fn corpus_part2_findings() {
         eprintln!("corpus not found at {}; skipped", root.display());
         return;
     }
-    let mut config = Config::default();
-    config.select = Some(PART2.iter().map(|c| c.to_string()).collect());
-    config.extend_select.push("TKN018".into());
+    let config = Config {
+        select: Some(PART2.iter().map(|c| c.to_string()).collect()),
+        extend_select: vec!["TKN018".into()],
+        ..Config::default()
+    };
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut samples: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut repos: Vec<PathBuf> = std::fs::read_dir(&root)

@@ -204,7 +204,7 @@ impl<'p> TaskDef<'p> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TaskTarget<'p> {
     /// `taskSpec` in place.
-    Embedded { task: TaskDef<'p> },
+    Embedded { task: Box<TaskDef<'p>> },
     /// Task(s) in the repository (several with overlays).
     InRepo { tasks: Vec<TaskDef<'p>> },
     /// Named, not in the repository.
@@ -229,7 +229,7 @@ impl<'p> TaskTarget<'p> {
     /// The task definitions the run may use (none when not in the repository).
     pub fn defs(&self) -> &[TaskDef<'p>] {
         match self {
-            TaskTarget::Embedded { task } => std::slice::from_ref(task),
+            TaskTarget::Embedded { task } => std::slice::from_ref(&**task),
             TaskTarget::InRepo { tasks } => tasks,
             _ => &[],
         }
@@ -256,7 +256,13 @@ pub fn task_target<'p>(
             .map(|(k, _)| k.span())
             .unwrap_or_else(|| spec.node.span());
         return TaskTarget::Embedded {
-            task: TaskDef::read(spec.clone(), file, None, "taskSpec", Loc::new(file, at)),
+            task: Box::new(TaskDef::read(
+                spec.clone(),
+                file,
+                None,
+                "taskSpec",
+                Loc::new(file, at),
+            )),
         };
     }
     if node.get("pipelineRef").is_some() || node.get("pipelineSpec").is_some() {
@@ -433,6 +439,7 @@ fn spec_refers_to(spec: NodeRef<'_>, kind: &str, name: &str) -> bool {
 }
 
 /// Who runs a Task.
+#[allow(clippy::large_enum_variant)] // short-lived, a handful at a time
 pub enum Referrer<'p> {
     /// A Pipeline document whose tasks reference it.
     Pipeline {
@@ -472,28 +479,26 @@ pub fn referrers_of_task<'p>(
         };
         match meta.kind {
             "Pipeline" if !in_tt => {
-                if meta
+                let refers = meta
                     .root
                     .get("spec")
-                    .is_some_and(|s| spec_refers_to(s, kind, name))
+                    .is_some_and(|s| spec_refers_to(s, kind, name));
+                if let Some(Object::Pipeline {
+                    spec: Some(spec), ..
+                }) = refers
+                    .then(|| tekton::read_document(meta, &file.text))
+                    .flatten()
                 {
-                    if let Some(Object::Pipeline {
-                        spec: Some(spec), ..
-                    }) = tekton::read_document(meta, &file.text)
-                    {
-                        out.push(Referrer::Pipeline { file, meta, spec });
-                    }
+                    out.push(Referrer::Pipeline { file, meta, spec });
                 }
             }
             "PipelineRun" => {
-                if meta
+                let refers = meta
                     .root
                     .path(&["spec", "pipelineSpec"])
-                    .is_some_and(|s| spec_refers_to(s, kind, name))
-                {
-                    if let Some(run) = read_run(file, meta, in_tt) {
-                        out.push(Referrer::Run { file, run, in_tt });
-                    }
+                    .is_some_and(|s| spec_refers_to(s, kind, name));
+                if let Some(run) = refers.then(|| read_run(file, meta, in_tt)).flatten() {
+                    out.push(Referrer::Run { file, run, in_tt });
                 }
             }
             "TaskRun" => {
