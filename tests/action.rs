@@ -3,7 +3,7 @@
 //! `GITHUB_STEP_SUMMARY` — over temporary git repositories, with the inputs of
 //! `examples/github-workflow.yml`. Checks the annotations, the outputs, the step summary, the
 //! SARIF file and the exit code. Also checks that action.yml passes every input through the
-//! environment (never spliced into a shell line) and that docs/integrations.md shows the
+//! environment (never spliced into a shell line) and that README.md shows the
 //! example files as they are.
 //!
 //! The build-from-source path (`action.sh install`) is exercised by tests/pre-commit/run.sh,
@@ -825,7 +825,7 @@ fn pre_commit_hooks() {
 
 #[test]
 fn docs_show_the_example_files_as_they_are() {
-    let doc = std::fs::read_to_string(root().join("docs/integrations.md")).unwrap();
+    let doc = std::fs::read_to_string(root().join("README.md")).unwrap();
     for example in [
         "examples/github-workflow.yml",
         "examples/pre-commit-config.yaml",
@@ -833,7 +833,7 @@ fn docs_show_the_example_files_as_they_are() {
         let body = std::fs::read_to_string(root().join(example)).unwrap();
         assert!(
             doc.contains(&format!("```yaml\n{body}```\n")),
-            "docs/integrations.md does not show {example} verbatim"
+            "README.md does not show {example} verbatim"
         );
     }
 }

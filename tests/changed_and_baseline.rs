@@ -1,6 +1,6 @@
 //! `cutoff lint --changed-since REF` and `--baseline FILE` / `--write-baseline FILE`, end to
 //! end with the binary over temporary git repositories of real Tekton manifests. The
-//! baseline flow of docs/integrations.md is run here as written.
+//! baseline flow of README.md is run here as written.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -583,17 +583,15 @@ fn baseline_errors() {
     assert!(text(&o.stderr).contains("version"), "{}", text(&o.stderr));
 }
 
-// ---- the baseline flow of docs/integrations.md, as written ---------------------------
+// ---- the baseline flow of README.md, as written ---------------------------
 
-/// The lines of the first ```sh block after `heading` (a line's text) in docs/integrations.md.
+/// The lines of the first ```sh block after `heading` (a line's text) in README.md.
 fn doc_block(heading: &str) -> Vec<String> {
-    let doc = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/integrations.md"),
-    )
-    .unwrap();
+    let doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap();
     let at = doc
         .find(heading)
-        .unwrap_or_else(|| panic!("docs/integrations.md has no {heading:?}"));
+        .unwrap_or_else(|| panic!("README.md has no {heading:?}"));
     let rest = &doc[at..];
     let start = rest.find("```sh\n").expect("a ```sh block") + "```sh\n".len();
     let end = start + rest[start..].find("```").unwrap();
