@@ -9,51 +9,15 @@
 //! The build-from-source path (`action.sh install`) is exercised by tests/pre-commit/run.sh,
 //! which already pays for a release build.
 
+mod common;
+#[allow(unused_imports)]
+use common::*;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "cutoff test")
-        .env("GIT_AUTHOR_EMAIL", "cutoff-test@example.invalid")
-        .env("GIT_COMMITTER_NAME", "cutoff test")
-        .env("GIT_COMMITTER_EMAIL", "cutoff-test@example.invalid")
-        .output()
-        .expect("run git");
-    assert!(
-        o.status.success(),
-        "git {args:?} failed: {}",
-        text(&o.stderr)
-    );
-    text(&o.stdout)
-}
-
-fn write(dir: &Path, path: &str, contents: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, contents).unwrap();
-}
-
-fn commit_all(dir: &Path, message: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
-}
 
 const PIPELINE: &str = r#"apiVersion: tekton.dev/v1
 kind: Pipeline

@@ -2,6 +2,10 @@
 //! end with the binary over temporary git repositories of real Tekton manifests. The
 //! baseline flow of README.md is run here as written.
 
+mod common;
+#[allow(unused_imports)]
+use common::*;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,47 +21,10 @@ fn cutoff(dir: &Path, args: &[&str]) -> Output {
         .expect("run cutoff")
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs git hermetically (no user or system configuration).
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "cutoff test")
-        .env("GIT_AUTHOR_EMAIL", "cutoff-test@example.invalid")
-        .env("GIT_COMMITTER_NAME", "cutoff test")
-        .env("GIT_COMMITTER_EMAIL", "cutoff-test@example.invalid")
-        .output()
-        .expect("run git");
-    assert!(
-        o.status.success(),
-        "git {args:?} failed: {}",
-        text(&o.stderr)
-    );
-    text(&o.stdout)
-}
-
-fn write(dir: &Path, path: &str, contents: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, contents).unwrap();
-}
-
 fn new_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "-q", "-b", "main"]);
     dir
-}
-
-fn commit_all(dir: &Path, message: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
 }
 
 /// `cutoff lint --format json ARGS` in `dir`: (exit code, diagnostics).

@@ -1,5 +1,9 @@
 //! The binary end to end: subcommands, formats, exit codes, stdin, fixes, configuration errors.
 
+mod common;
+#[allow(unused_imports)]
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -7,10 +11,6 @@ fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cutoff"));
     c.env_remove("NO_COLOR");
     c
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -31,17 +31,6 @@ fn stderr(o: &Output) -> String {
 
 fn demo() -> PathBuf {
     root().join("fixtures/demo-gitops")
-}
-
-/// A temporary directory with the given files.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (p, t) in files {
-        let path = dir.path().join(p);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, t).unwrap();
-    }
-    dir
 }
 
 const BAD_ZERO: &str = "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  name: tr\nspec:\n  taskRef:\n    name: t\n  timeout: 0 # no timeout\n";
