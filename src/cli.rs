@@ -237,7 +237,7 @@ fn run(cli: Cli) -> Result<i32, String> {
         }
         Command::Explain { rule } => match rules::by_code(&rule) {
             Some(r) => {
-                print!("{}", r.doc);
+                out(r.doc);
                 Ok(EXIT_OK)
             }
             None => Err(format!("no rule {rule:?}; `cutoff rules` lists them")),
@@ -255,15 +255,21 @@ fn run(cli: Cli) -> Result<i32, String> {
                     .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
                 eprintln!("wrote {}", p.display());
             } else {
-                print!("{}", config::EXAMPLE);
+                out(config::EXAMPLE);
             }
             Ok(EXIT_OK)
         }
     }
 }
 
+/// Writes to standard output; a closed pipe (`cutoff rules | head`) is not an error.
+fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 fn print_rules(format: ListFormat) {
     let all = rules::all();
+    let mut text = String::new();
     match format {
         ListFormat::Json => {
             let v: Vec<serde_json::Value> = all
@@ -275,26 +281,28 @@ fn print_rules(format: ListFormat) {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            text.push('\n');
         }
         ListFormat::Text => {
-            println!(
-                "{:<7} {:<34} {:<8} {:<10} {:<8} SUMMARY",
+            text.push_str(&format!(
+                "{:<7} {:<34} {:<8} {:<10} {:<8} SUMMARY\n",
                 "CODE", "NAME", "SEVERITY", "FIX", "DEFAULT"
-            );
+            ));
             for r in all {
-                println!(
-                    "{:<7} {:<34} {:<8} {:<10} {:<8} {}",
+                text.push_str(&format!(
+                    "{:<7} {:<34} {:<8} {:<10} {:<8} {}\n",
                     r.code,
                     r.name,
                     r.severity.as_str(),
                     r.fix.as_str(),
                     if r.enabled_by_default { "on" } else { "off" },
                     r.summary
-                );
+                ));
             }
         }
     }
+    out(&text);
 }
 
 /// Loads the configuration and applies command-line overrides.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::manifest::{self, Meta};
-use crate::yaml::{self, Document, LineIndex, Stream};
+use crate::yaml::{self, Document, LineIndex, NodeId, NodeRef, Stream};
 
 /// Why a file was read but not parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,49 +107,160 @@ pub struct DocRef {
     pub doc: usize,
 }
 
-/// All files of a run and the name index.
+/// One Tekton object of the project: a document root, or a resource of a TriggerTemplate
+/// (the TriggerTemplate itself is not a root). Identified once, in [`Project::new`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Root {
+    pub file: usize,
+    pub doc: usize,
+    pub node: NodeId,
+    /// A resource of a TriggerTemplate's `spec.resourcetemplates`.
+    pub in_tt: bool,
+}
+
+/// An index into [`Project::roots`].
+pub type RootId = usize;
+
+/// All files of a run and the indexes over them, built once in [`Project::new`]:
+/// objects by (kind, name), PipelineRuns by the Pipeline they reference, and the
+/// Pipelines, PipelineRuns and TaskRuns that reference each Task. Every lookup costs
+/// what it returns, never a walk over the project.
 pub struct Project {
     pub files: Vec<SourceFile>,
-    /// (kind, name) → where. Kinds: Pipeline, Task, ClusterTask, StepAction.
+    /// (kind, name) → where, sorted by path. Kinds: Pipeline, Task, ClusterTask, StepAction.
     index: HashMap<(String, String), Vec<DocRef>>,
     referenced_pipelines: HashSet<String>,
     by_path: HashMap<Arc<str>, usize>,
+    /// Every Tekton object root, in file, document and resource order.
+    roots: Vec<Root>,
+    /// PipelineRuns (top-level or in a TriggerTemplate) by `pipelineRef.name`
+    /// (resolver and bundle references left out), in root order.
+    runs_by_pipeline: HashMap<String, Vec<RootId>>,
+    /// (taskRef kind, name) → the roots that reference it, in root order: Pipelines
+    /// (top-level), PipelineRuns through an embedded `pipelineSpec`, and TaskRuns.
+    task_referrers: HashMap<(String, String), Vec<RootId>>,
+    /// Caches of the effective-timeout model (see [`crate::model::cache`]).
+    pub(crate) cache: crate::model::cache::Cache,
+}
+
+/// The (kind, name) of the `taskRef`s of a pipeline spec's tasks and finally tasks.
+fn spec_task_refs<'a>(spec: NodeRef<'a>, out: &mut Vec<(&'a str, &'a str)>) {
+    for list in ["tasks", "finally"] {
+        let Some(l) = spec.get(list) else { continue };
+        for t in l.items() {
+            if let Some(r) = t.get("taskRef") {
+                if let Some(name) = r.get("name").and_then(|n| n.as_str()) {
+                    let kind = r.get("kind").and_then(|k| k.as_str()).unwrap_or("Task");
+                    out.push((kind, name));
+                }
+            }
+        }
+    }
 }
 
 impl Project {
     pub fn new(files: Vec<SourceFile>) -> Project {
         let mut index: HashMap<(String, String), Vec<DocRef>> = HashMap::new();
         let mut referenced_pipelines = HashSet::new();
+        let mut roots = Vec::new();
+        let mut runs_by_pipeline: HashMap<String, Vec<RootId>> = HashMap::new();
+        let mut task_referrers: HashMap<(String, String), Vec<RootId>> = HashMap::new();
+        let mut refs = Vec::new();
         for (fi, f) in files.iter().enumerate() {
             for (di, d) in f.stream.documents.iter().enumerate() {
-                if let Some(meta) = manifest::identify(d) {
-                    let mut roots = vec![meta.root];
-                    if meta.kind == "TriggerTemplate" {
-                        if let Some(list) = meta.root.path(&["spec", "resourcetemplates"]) {
-                            roots.extend(list.items());
+                let Some(meta) = manifest::identify(d) else {
+                    continue;
+                };
+                let mut metas = Vec::new();
+                if meta.kind == "TriggerTemplate" {
+                    if let Some(list) = meta.root.path(&["spec", "resourcetemplates"]) {
+                        for r in list.items() {
+                            if let Some(n) = r
+                                .path(&["spec", "pipelineRef", "name"])
+                                .and_then(|n| n.as_str())
+                            {
+                                referenced_pipelines.insert(n.to_string());
+                            }
+                            if f.skip.is_none() {
+                                metas.extend(manifest::identify_node(r).map(|m| (m, true)));
+                            }
                         }
                     }
-                    for r in roots {
-                        if let Some(n) = r
-                            .path(&["spec", "pipelineRef", "name"])
-                            .and_then(|n| n.as_str())
-                        {
-                            referenced_pipelines.insert(n.to_string());
-                        }
+                } else if f.skip.is_none() {
+                    metas.push((meta, false));
+                }
+                if let Some(n) = meta
+                    .root
+                    .path(&["spec", "pipelineRef", "name"])
+                    .and_then(|n| n.as_str())
+                {
+                    referenced_pipelines.insert(n.to_string());
+                }
+                if matches!(
+                    meta.kind,
+                    "Pipeline" | "Task" | "ClusterTask" | "StepAction"
+                ) {
+                    if let Some(name) = meta.name {
+                        index
+                            .entry((meta.kind.to_string(), name.to_string()))
+                            .or_default()
+                            .push(DocRef { file: fi, doc: di });
                     }
-                    if matches!(
-                        meta.kind,
-                        "Pipeline" | "Task" | "ClusterTask" | "StepAction"
-                    ) {
-                        if let Some(name) = meta.name {
-                            index
-                                .entry((meta.kind.to_string(), name.to_string()))
-                                .or_default()
-                                .push(DocRef { file: fi, doc: di });
+                }
+                for (m, in_tt) in metas {
+                    let id = roots.len();
+                    roots.push(Root {
+                        file: fi,
+                        doc: di,
+                        node: m.root.id,
+                        in_tt,
+                    });
+                    refs.clear();
+                    match m.kind {
+                        "PipelineRun" => {
+                            let r = m.root.path(&["spec", "pipelineRef"]);
+                            let remote = r.is_some_and(|r| {
+                                r.get("resolver").is_some() || r.get("bundle").is_some()
+                            });
+                            if let (Some(name), false) =
+                                (r.and_then(|r| r.get("name")).and_then(|n| n.as_str()), remote)
+                            {
+                                runs_by_pipeline.entry(name.to_string()).or_default().push(id);
+                            }
+                            if let Some(s) = m.root.path(&["spec", "pipelineSpec"]) {
+                                spec_task_refs(s, &mut refs);
+                            }
+                        }
+                        "Pipeline" if !in_tt => {
+                            if let Some(s) = m.root.get("spec") {
+                                spec_task_refs(s, &mut refs);
+                            }
+                        }
+                        "TaskRun" => {
+                            if let Some(r) = m.root.path(&["spec", "taskRef"]) {
+                                if let Some(name) = r.get("name").and_then(|n| n.as_str()) {
+                                    let kind =
+                                        r.get("kind").and_then(|k| k.as_str()).unwrap_or("Task");
+                                    refs.push((kind, name));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    for &(kind, name) in &refs {
+                        let list = task_referrers
+                            .entry((kind.to_string(), name.to_string()))
+                            .or_default();
+                        if list.last() != Some(&id) {
+                            list.push(id);
                         }
                     }
                 }
             }
+        }
+        // Sorted by path once, so that lookups need not sort.
+        for refs in index.values_mut() {
+            refs.sort_by(|a, b| files[a.file].path.cmp(&files[b.file].path));
         }
         let by_path = files
             .iter()
@@ -161,6 +272,10 @@ impl Project {
             files,
             index,
             referenced_pipelines,
+            roots,
+            runs_by_pipeline,
+            task_referrers,
+            cache: Default::default(),
         }
     }
 
@@ -174,6 +289,21 @@ impl Project {
         (f, &f.stream.documents[r.doc])
     }
 
+    /// Every Tekton object root of the project (document roots and TriggerTemplate
+    /// resources), in file, document and resource order.
+    pub fn roots(&self) -> &[Root] {
+        &self.roots
+    }
+
+    /// The file and identity of a root.
+    pub fn root(&self, id: RootId) -> (&SourceFile, Meta<'_>, bool) {
+        let r = self.roots[id];
+        let f = &self.files[r.file];
+        let node = f.stream.documents[r.doc].get(r.node);
+        let meta = manifest::identify_node(node).expect("roots are identified objects");
+        (f, meta, r.in_tt)
+    }
+
     /// Every object of `kind` named `name` (several with Kustomize overlays), sorted by path.
     /// When `namespace` is given, objects in another explicit namespace are left out.
     pub fn lookup(
@@ -185,8 +315,7 @@ impl Project {
         let Some(refs) = self.index.get(&(kind.to_string(), name.to_string())) else {
             return Vec::new();
         };
-        let mut out: Vec<(&SourceFile, Meta<'_>)> = refs
-            .iter()
+        refs.iter()
             .filter_map(|r| {
                 let (f, d) = self.document(*r);
                 let meta = manifest::identify(d)?;
@@ -195,13 +324,29 @@ impl Project {
                     _ => Some((f, meta)),
                 }
             })
-            .collect();
-        out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-        out
+            .collect()
     }
 
     /// Does any PipelineRun (or TriggerTemplate resource) in the project reference the Pipeline `name`?
     pub fn pipeline_is_referenced(&self, name: &str) -> bool {
         self.referenced_pipelines.contains(name)
+    }
+
+    /// The PipelineRuns (top-level or in a TriggerTemplate) whose `pipelineRef.name` is
+    /// `name` (not a resolver or bundle reference), in root order; namespaces unchecked.
+    pub fn runs_of_pipeline(&self, name: &str) -> &[RootId] {
+        self.runs_by_pipeline
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The Pipelines, PipelineRuns (through `pipelineSpec`) and TaskRuns whose `taskRef`
+    /// names `kind`/`name`, in root order; namespaces unchecked.
+    pub fn task_referrers(&self, kind: &str, name: &str) -> &[RootId] {
+        self.task_referrers
+            .get(&(kind.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 }

@@ -26,9 +26,11 @@ fn manifest_dir() -> PathBuf {
 }
 
 struct Fixture {
-    /// Relative to the crate, with `/`: `fixtures/TKN006/.tekton/bad-x.yaml`.
+    /// Relative to the crate, with `/`: `fixtures/TKN006/.tekton/bad-x.yaml`, or a
+    /// `bad-*`/`good-*` directory holding the files of one cross-file case.
     rel: String,
-    text: String,
+    /// (path relative to the crate, text), sorted by path.
+    files: Vec<(String, String)>,
     config: Config,
 }
 
@@ -41,11 +43,24 @@ impl Fixture {
         self.name().starts_with("bad-")
     }
 
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        pairs(&self.files)
+    }
+
     fn lint(&self) -> (Project, Vec<Diagnostic>) {
-        lint_texts(&[(&self.rel, &self.text)], &self.config)
+        lint_texts(&self.pairs(), &self.config)
     }
 }
 
+fn pairs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect()
+}
+
+/// Collects the cases under `dir`: every YAML file, except that a directory named `bad-*` or
+/// `good-*` is one case made of all the YAML files below it.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -53,8 +68,30 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out);
+            let name = p.file_name().unwrap().to_string_lossy();
+            if name.starts_with("bad-") || name.starts_with("good-") {
+                out.push(p);
+            } else {
+                walk(&p, out);
+            }
         } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every YAML file under `dir`, recursively.
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+            && p.file_name().unwrap() != ".cutoff.yaml"
+        {
             out.push(p);
         }
     }
@@ -75,24 +112,40 @@ fn config_for(file: &Path, top: &Path) -> Config {
     }
 }
 
+fn rel_of(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 fn fixtures(code: &str) -> Vec<Fixture> {
     let root = manifest_dir();
     let top = root.join("fixtures").join(code);
-    let mut files = Vec::new();
-    walk(&top, &mut files);
-    files.retain(|p| p.file_name().unwrap() != ".cutoff.yaml");
-    files.sort();
-    assert!(!files.is_empty(), "no fixtures for {code}");
-    files
+    let mut cases = Vec::new();
+    walk(&top, &mut cases);
+    cases.retain(|p| p.file_name().unwrap() != ".cutoff.yaml");
+    cases.sort();
+    assert!(!cases.is_empty(), "no fixtures for {code}");
+    cases
         .into_iter()
-        .map(|p| Fixture {
-            rel: p
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/"),
-            text: std::fs::read_to_string(&p).unwrap(),
-            config: config_for(&p, &top),
+        .map(|p| {
+            let mut paths = Vec::new();
+            if p.is_dir() {
+                yaml_files(&p, &mut paths);
+                paths.sort();
+                assert!(!paths.is_empty(), "{} holds no YAML file", p.display());
+            } else {
+                paths.push(p.clone());
+            }
+            Fixture {
+                rel: rel_of(&root, &p),
+                files: paths
+                    .iter()
+                    .map(|f| (rel_of(&root, f), std::fs::read_to_string(f).unwrap()))
+                    .collect(),
+                config: config_for(&paths[0], &top),
+            }
         })
         .collect()
 }
@@ -105,19 +158,35 @@ fn fixture(rel: &str) -> Fixture {
         .unwrap_or_else(|| panic!("no fixture {rel}"))
 }
 
-/// `line:col CODE message`, then help, labels and fix, indented.
-fn render(project: &Project, diags: &[Diagnostic], code: &str) -> String {
+/// `line:col CODE message`, then help, labels and fix, indented. Positions in another file
+/// than `case` (a single-file case) are prefixed with the file's path.
+fn render(project: &Project, diags: &[Diagnostic], code: &str, case: &str) -> String {
+    let pos = |path: &str, off: usize| {
+        let (l, c) = project.file(path).unwrap().line_col(off);
+        if path == case {
+            format!("{l}:{c}")
+        } else {
+            let short = path.strip_prefix(case).map(|s| s.trim_start_matches('/'));
+            format!("{}:{l}:{c}", short.unwrap_or(path))
+        }
+    };
     let mut out = String::new();
     for d in diags.iter().filter(|d| d.code == code) {
-        let f = project.file(&d.path).unwrap();
-        let (l, c) = f.line_col(d.span.start);
-        out.push_str(&format!("{l}:{c} {} {}\n", d.code, d.message));
+        out.push_str(&format!(
+            "{} {} {}\n",
+            pos(&d.path, d.span.start),
+            d.code,
+            d.message
+        ));
         if let Some(h) = &d.help {
             out.push_str(&format!("  help: {h}\n"));
         }
         for lab in &d.labels {
-            let (l, c) = project.file(&lab.path).unwrap().line_col(lab.span.start);
-            out.push_str(&format!("  label {l}:{c}: {}\n", lab.message));
+            out.push_str(&format!(
+                "  label {}: {}\n",
+                pos(&lab.path, lab.span.start),
+                lab.message
+            ));
         }
         if let Some(fix) = &d.fix {
             out.push_str(&format!(
@@ -139,11 +208,37 @@ fn only(config: &Config, code: &str) -> Config {
     c
 }
 
+/// The unified diffs of every file a fix changed.
+fn diffs(fixed: &cutoff::fix::Fixed) -> String {
+    let mut out = String::new();
+    for (path, old) in &fixed.changed {
+        out.push_str(&unified_diff(
+            path,
+            old,
+            &fixed.project.file(path).unwrap().text,
+        ));
+    }
+    out
+}
+
+/// The texts of a fixed project, as (path, text).
+fn texts(fixed: &cutoff::fix::Fixed) -> Vec<(String, String)> {
+    fixed
+        .project
+        .files
+        .iter()
+        .map(|f| (f.path.to_string(), f.text.clone()))
+        .collect()
+}
+
+/// Rules whose fixes are all or partly unsafe: their fixtures are fixed with `--unsafe-fixes`.
+const UNSAFE: [&str; 2] = ["TKN003", "TKN004"];
+
 fn check_rule(code: &str) {
     let mut messages = String::new();
     let mut fixes = String::new();
     let rule = cutoff::rules::by_code(code).unwrap();
-    let unsafe_fixes = code == "TKN004";
+    let unsafe_fixes = UNSAFE.contains(&code);
     for f in fixtures(code) {
         let (project, diags) = f.lint();
         let fired = diags.iter().any(|d| d.code == code);
@@ -154,37 +249,37 @@ fn check_rule(code: &str) {
                 !fired,
                 "{}: unexpected {code}:\n{}",
                 f.rel,
-                render(&project, &diags, code)
+                render(&project, &diags, code, &f.rel)
             );
             continue;
         }
-        messages.push_str(&format!("── {}\n{}", f.rel, render(&project, &diags, code)));
+        messages.push_str(&format!(
+            "── {}\n{}",
+            f.rel,
+            render(&project, &diags, code, &f.rel)
+        ));
 
         // Fix with this rule alone; snapshot the change; fixing again changes nothing.
         let cfg = only(&f.config, code);
-        let fixed = fix_texts(&[(&f.rel, &f.text)], &cfg, unsafe_fixes);
+        let fixed = fix_texts(&f.pairs(), &cfg, unsafe_fixes);
         assert!(fixed.refused.is_empty(), "{}: a fix broke the YAML", f.rel);
-        let new = &fixed.project.file(&f.rel).unwrap().text;
-        if new != &f.text {
+        if !fixed.changed.is_empty() {
             assert_ne!(
                 rule.fix,
                 cutoff::rules::FixKind::None,
                 "{code} has no fixes but changed {}",
                 f.rel
             );
-            fixes.push_str(&format!(
-                "── {}\n{}",
-                f.rel,
-                unified_diff(&f.rel, &f.text, new)
-            ));
-            let again = fix_texts(&[(&f.rel, new)], &cfg, unsafe_fixes);
+            fixes.push_str(&format!("── {}\n{}", f.rel, diffs(&fixed)));
+            let new = texts(&fixed);
+            let again = fix_texts(&pairs(&new), &cfg, unsafe_fixes);
             assert!(
                 again.changed.is_empty(),
                 "{}: fixing twice changes the text again",
                 f.rel
             );
             // Whatever the fix addressed is gone.
-            let (_, after) = lint_texts(&[(&f.rel, new)], &cfg);
+            let (_, after) = lint_texts(&pairs(&new), &cfg);
             for d in after.iter().filter(|d| d.code == code) {
                 assert!(
                     d.fix.is_none(),
@@ -264,16 +359,105 @@ fn all_fixes_are_idempotent() {
         for f in fixtures(code) {
             let mut cfg = f.config.clone();
             cfg.select = Some(CODES.iter().map(|c| c.to_string()).collect());
-            let fixed = fix_texts(&[(&f.rel, &f.text)], &cfg, true);
+            let fixed = fix_texts(&f.pairs(), &cfg, true);
             assert!(fixed.refused.is_empty(), "{}: a fix broke the YAML", f.rel);
-            let new = fixed.project.file(&f.rel).unwrap().text.clone();
-            let again = fix_texts(&[(&f.rel, &new)], &cfg, true);
+            let new = texts(&fixed);
+            let again = fix_texts(&pairs(&new), &cfg, true);
             assert!(
                 again.changed.is_empty(),
-                "{}: not idempotent:\n{new}",
-                f.rel
+                "{}: not idempotent:\n{}",
+                f.rel,
+                diffs(&again)
             );
         }
+    }
+}
+
+/// Fixes with `--unsafe-fixes` and every rule on, starting with `first` alone (`None`: all at
+/// once), then all; returns the final texts and what is still reported.
+fn fix_in_order(
+    f: &Fixture,
+    first: Option<&str>,
+) -> (Vec<(String, String)>, Project, Vec<Diagnostic>) {
+    let mut files = f.files.clone();
+    if let Some(code) = first {
+        let fixed = fix_texts(&pairs(&files), &only(&f.config, code), true);
+        assert!(fixed.refused.is_empty(), "{}: a fix broke the YAML", f.rel);
+        files = texts(&fixed);
+    }
+    let fixed = fix_texts(&pairs(&files), &f.config, true);
+    assert!(fixed.refused.is_empty(), "{}: a fix broke the YAML", f.rel);
+    let files = texts(&fixed);
+    let again = fix_texts(&pairs(&files), &f.config, true);
+    assert!(
+        again.changed.is_empty(),
+        "{} (starting with {first:?}): not idempotent:\n{}",
+        f.rel,
+        diffs(&again)
+    );
+    let (project, diags) = lint_texts(&pairs(&files), &f.config);
+    (files, project, diags)
+}
+
+/// TKN003's and TKN004's fixes and TKN012's insert into the same pipeline task: whichever
+/// lands first, `--unsafe-fixes` with every rule on converges, and none of the three still
+/// offers a fix. Both orders: TKN012 first, or this rule first.
+#[test]
+fn fixes_converge_with_tkn012() {
+    for code in UNSAFE {
+        for f in fixtures(code).into_iter().filter(|f| f.is_bad()) {
+            for first in [None, Some(code), Some("TKN012")] {
+                let (_, project, diags) = fix_in_order(&f, first);
+                let open: Vec<&Diagnostic> = diags
+                    .iter()
+                    .filter(|d| ["TKN003", "TKN004", "TKN012"].contains(&d.code))
+                    .filter(|d| d.fix.is_some())
+                    .collect();
+                assert!(
+                    open.is_empty(),
+                    "{} (starting with {first:?}): still fixable:\n{}",
+                    f.rel,
+                    ["TKN003", "TKN004", "TKN012"]
+                        .iter()
+                        .map(|c| render(&project, &diags, c, &f.rel))
+                        .collect::<String>()
+                );
+            }
+        }
+    }
+}
+
+/// An embedded `taskSpec.timeout` above the default: TKN012 reads it as what the task needs
+/// and TKN003 moves it; in either order the pipeline task ends with that timeout and the
+/// `taskSpec` without one (the intent is never lost to a deletion).
+#[test]
+fn embedded_taskspec_timeout_keeps_its_value_in_either_order() {
+    let text = "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: build\nspec:\n  tasks:\n    - name: image\n      taskSpec:\n        steps:\n          - name: build\n            image: buildah\n            script: buildah bud .\n        timeout: 3h\n";
+    let f = Fixture {
+        rel: "p.yaml".into(),
+        files: vec![("p.yaml".into(), text.into())],
+        config: Config::default(),
+    };
+    let (_, before) = f.lint();
+    assert!(before.iter().any(|d| d.code == "TKN012" && d.fix.is_some()));
+    assert!(before.iter().any(|d| d.code == "TKN003" && d.fix.is_some()));
+    for (first, expect) in [
+        (None, "      timeout: 3h0m0s\n"),
+        (Some("TKN012"), "      timeout: 3h0m0s\n"),
+        (Some("TKN003"), "      timeout: 3h\n"),
+    ] {
+        let (files, _, diags) = fix_in_order(&f, first);
+        let new = &files[0].1;
+        assert!(
+            new.ends_with(&format!("script: buildah bud .\n{expect}")),
+            "starting with {first:?}:\n{new}"
+        );
+        assert!(
+            !diags
+                .iter()
+                .any(|d| d.code == "TKN003" || d.code == "TKN012"),
+            "{diags:#?}"
+        );
     }
 }
 
@@ -452,7 +636,7 @@ fn corpus_runs_clean() {
     let mut files_seen = 0;
     for repo in repos {
         let mut paths = Vec::new();
-        walk(&repo, &mut paths);
+        yaml_files(&repo, &mut paths);
         paths.sort();
         let texts: Vec<(String, String)> = paths
             .iter()

@@ -15,6 +15,7 @@
 //! the configured `default-timeout-minutes`, and an effective timeout of 0 is unbounded.
 
 pub mod budget;
+pub mod cache;
 pub mod dag;
 pub mod resolve;
 pub mod run;
@@ -24,7 +25,7 @@ pub mod value;
 
 pub use budget::{Budgets, Dropped, Settings};
 pub use dag::Chain;
-pub use resolve::{PipelineSource, StepModel, TaskDef, TaskTarget};
+pub use resolve::{Defs, PipelineSource, StepModel, TaskDef, TaskTarget};
 pub use run::{Intent, IntentKind, PassDown, RunKind, RunModel, TaskModel};
 pub use scope::{Place, Placement, Reach, Scope};
 pub use taskrun::TaskRunModel;

@@ -5,6 +5,7 @@
 //! (Kustomize base and overlays) are all kept. Resolver and bundle references are remote:
 //! not errors, just not checked.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -12,8 +13,9 @@ use serde::Serialize;
 use crate::manifest::tekton::{
     self, Cx, Object, PipelineRun, PipelineSpec, PipelineTask, Ref, TaskRun, TaskSpec,
 };
-use crate::manifest::{identify, identify_node, Meta};
-use crate::project::{Project, SourceFile};
+use crate::duration::GoDuration;
+use crate::manifest::Meta;
+use crate::project::{Project, RootId, SourceFile};
 use crate::yaml::NodeRef;
 
 use super::value::{Loc, Origin, Timed};
@@ -129,6 +131,49 @@ pub fn pipelines_for_run<'p>(
         .collect()
 }
 
+/// The candidate of `run` that is the Pipeline document rooted at `pipeline_root` in
+/// `pipeline_file` (with its `spec`), if the run resolves to it: what
+/// [`pipelines_for_run`] would return for that document, without reading the others.
+pub fn pipeline_of_run<'p>(
+    project: &'p Project,
+    run: &PipelineRun<'p>,
+    pipeline_file: &'p SourceFile,
+    pipeline_meta: Meta<'p>,
+    pipeline_spec: &PipelineSpec<'p>,
+) -> Option<ResolvedPipeline<'p>> {
+    if run.pipeline_spec.is_some() {
+        return None;
+    }
+    let r = run.pipeline_ref.as_ref()?;
+    if r.remote {
+        return None;
+    }
+    let name = r.name_str()?;
+    if is_templated_name(name) {
+        return None;
+    }
+    let found = project.lookup("Pipeline", name, run.meta.namespace);
+    let root = pipeline_meta.root.span();
+    let (f, meta) = found
+        .iter()
+        .find(|(f, m)| f.path == pipeline_file.path && m.root.span() == root)?;
+    let name_at = meta
+        .root
+        .path(&["metadata", "name"])
+        .map(|n| n.span())
+        .unwrap_or_else(|| meta.root.span());
+    Some(ResolvedPipeline {
+        source: PipelineSource::InRepo {
+            name: name.to_string(),
+            at: Loc::new(f, name_at),
+            of: found.len(),
+        },
+        file: Some(f),
+        meta: Some(*meta),
+        spec: Some(pipeline_spec.clone()),
+    })
+}
+
 /// A step and its timeout.
 #[derive(Clone, Debug, Serialize)]
 pub struct StepModel {
@@ -140,7 +185,9 @@ pub struct StepModel {
     pub at: Loc,
 }
 
-/// A Task (or embedded `taskSpec`) as far as timeouts go.
+/// A Task (or embedded `taskSpec`) as far as timeouts go. Owned (it borrows nothing from
+/// the project), so that the definitions behind a `taskRef` are read once per project
+/// ([`crate::model::cache`]) and shared by every run that uses them.
 #[derive(Clone, Serialize)]
 pub struct TaskDef<'p> {
     pub name: Option<String>,
@@ -151,15 +198,13 @@ pub struct TaskDef<'p> {
     /// `spec.timeout` of the Task: read by no Tekton version, but evidence of what the author wanted.
     pub misplaced_timeout: Option<Timed>,
     #[serde(skip)]
-    pub spec: TaskSpec<'p>,
-    #[serde(skip)]
-    pub file: &'p SourceFile,
+    _project: PhantomData<&'p Project>,
 }
 
 impl<'p> TaskDef<'p> {
     pub fn read(
-        spec: TaskSpec<'p>,
-        file: &'p SourceFile,
+        spec: TaskSpec<'_>,
+        file: &SourceFile,
         name: Option<String>,
         kind: &'static str,
         at: Loc,
@@ -193,9 +238,46 @@ impl<'p> TaskDef<'p> {
             at,
             steps,
             misplaced_timeout,
-            spec,
-            file,
+            _project: PhantomData,
         }
+    }
+
+    /// The path of the file it is defined in.
+    pub fn path(&self) -> &Arc<str> {
+        &self.at.path
+    }
+
+    /// The sum of the finite step timeouts: the least time the steps may take together
+    /// before one of them is cut (`None` when no step has a finite timeout). A step longer
+    /// than a limit makes the sum longer too.
+    pub fn step_sum(&self) -> Option<GoDuration> {
+        self.steps
+            .iter()
+            .filter_map(|s| s.timeout.as_ref()?.value.finite())
+            .reduce(GoDuration::saturating_add)
+    }
+}
+
+/// The Task definitions a `taskRef` resolves to (several with overlays), shared.
+#[derive(Clone)]
+pub struct Defs<'p>(Arc<[TaskDef<'p>]>);
+
+impl<'p> Defs<'p> {
+    pub fn new(defs: Vec<TaskDef<'p>>) -> Defs<'p> {
+        Defs(defs.into())
+    }
+}
+
+impl<'p> std::ops::Deref for Defs<'p> {
+    type Target = [TaskDef<'p>];
+    fn deref(&self) -> &[TaskDef<'p>] {
+        &self.0
+    }
+}
+
+impl Serialize for Defs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
     }
 }
 
@@ -206,7 +288,7 @@ pub enum TaskTarget<'p> {
     /// `taskSpec` in place.
     Embedded { task: Box<TaskDef<'p>> },
     /// Task(s) in the repository (several with overlays).
-    InRepo { tasks: Vec<TaskDef<'p>> },
+    InRepo { tasks: Defs<'p> },
     /// Named, not in the repository.
     Unresolved {
         name: String,
@@ -284,8 +366,7 @@ pub fn task_target<'p>(
     if is_templated_name(name) {
         return TaskTarget::Templated;
     }
-    let found = project.lookup(kind, name, namespace);
-    if found.is_empty() {
+    let Some(tasks) = project.cache.task_defs(project, kind, name, namespace) else {
         return TaskTarget::Unresolved {
             name: name.to_string(),
             ref_kind: kind.to_string(),
@@ -294,38 +375,55 @@ pub fn task_target<'p>(
                 r.name.map(|n| n.span()).unwrap_or_else(|| r.node.span()),
             ),
         };
-    }
-    let tasks = found
-        .into_iter()
-        .filter_map(|(f, meta)| {
-            let Some(Object::Task {
-                spec: Some(spec), ..
-            }) = tekton::read_document(meta, &f.text)
-            else {
-                return None;
-            };
-            let at = meta
-                .root
-                .path(&["metadata", "name"])
-                .map(|n| n.span())
-                .unwrap_or_else(|| meta.root.span());
-            Some(TaskDef::read(
-                spec,
-                f,
-                Some(name.to_string()),
-                if kind == "ClusterTask" {
-                    "ClusterTask"
-                } else {
-                    "Task"
-                },
-                Loc::new(f, at),
-            ))
-        })
-        .collect::<Vec<_>>();
+    };
     if tasks.is_empty() {
         return TaskTarget::Missing;
     }
     TaskTarget::InRepo { tasks }
+}
+
+/// Reads the Task definitions of `kind`/`name` in the repository (namespace-compatible
+/// with `namespace`), sorted by path; `None` when there is no such object. Use
+/// [`crate::model::cache::Cache::task_defs`], which reads them once per project.
+pub(crate) fn read_task_defs<'p>(
+    project: &Project,
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+) -> Option<Vec<TaskDef<'p>>> {
+    let found = project.lookup(kind, name, namespace);
+    if found.is_empty() {
+        return None;
+    }
+    Some(
+        found
+            .into_iter()
+            .filter_map(|(f, meta)| {
+                let Some(Object::Task {
+                    spec: Some(spec), ..
+                }) = tekton::read_document(meta, &f.text)
+                else {
+                    return None;
+                };
+                let at = meta
+                    .root
+                    .path(&["metadata", "name"])
+                    .map(|n| n.span())
+                    .unwrap_or_else(|| meta.root.span());
+                Some(TaskDef::read(
+                    spec,
+                    f,
+                    Some(name.to_string()),
+                    if kind == "ClusterTask" {
+                        "ClusterTask"
+                    } else {
+                        "Task"
+                    },
+                    Loc::new(f, at),
+                ))
+            })
+            .collect(),
+    )
 }
 
 /// The target of a pipeline task.
@@ -352,90 +450,51 @@ fn ns_compatible(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
-/// Calls `f` for every Tekton object root in the project: document roots, and the
-/// resources of TriggerTemplates (with `true`).
-fn each_root<'p>(project: &'p Project, mut f: impl FnMut(&'p SourceFile, Meta<'p>, bool)) {
-    for file in &project.files {
-        if file.skip.is_some() {
-            continue;
-        }
-        for doc in &file.stream.documents {
-            let Some(meta) = identify(doc) else { continue };
-            if meta.kind == "TriggerTemplate" {
-                if let Some(list) = meta.root.path(&["spec", "resourcetemplates"]) {
-                    for r in list.items() {
-                        if let Some(m) = identify_node(r) {
-                            f(file, m, true);
-                        }
-                    }
-                }
-            } else {
-                f(file, meta, false);
-            }
-        }
-    }
-}
-
-fn read_run<'p>(file: &'p SourceFile, meta: Meta<'p>, in_tt: bool) -> Option<PipelineRun<'p>> {
+fn read_run<'p>(file: &'p SourceFile, meta: Meta<'p>, in_tt: bool) -> PipelineRun<'p> {
     let prefix = if in_tt {
         // The index in resourcetemplates is not needed for the model (paths are for messages).
         "spec.resourcetemplates[]".to_string()
     } else {
         String::new()
     };
-    Some(PipelineRun::read(
+    PipelineRun::read(
         meta,
         &prefix,
         Cx {
             src: &file.text,
             in_trigger_template: in_tt,
         },
-    ))
+    )
+}
+
+/// The roots of the PipelineRuns (top-level or in a TriggerTemplate) whose
+/// `pipelineRef.name` is `name`, in a namespace compatible with `namespace`.
+pub fn run_roots_referencing<'p>(
+    project: &'p Project,
+    name: &str,
+    namespace: Option<&str>,
+) -> impl Iterator<Item = RootId> + 'p {
+    let namespace = namespace.map(str::to_string);
+    project
+        .runs_of_pipeline(name)
+        .iter()
+        .copied()
+        .filter(move |&id| ns_compatible(project.root(id).1.namespace, namespace.as_deref()))
 }
 
 /// Every PipelineRun (top-level or in a TriggerTemplate) whose `pipelineRef.name` is `name`,
-/// in a namespace compatible with `namespace`.
+/// in a namespace compatible with `namespace`. O(matches): read from the project's index.
 pub fn runs_referencing<'p>(
     project: &'p Project,
     name: &str,
     namespace: Option<&str>,
 ) -> Vec<(&'p SourceFile, PipelineRun<'p>, bool)> {
-    let mut out = Vec::new();
-    if !project.pipeline_is_referenced(name) {
-        return out;
-    }
-    each_root(project, |file, meta, in_tt| {
-        if meta.kind != "PipelineRun" {
-            return;
-        }
-        let r = meta.root.path(&["spec", "pipelineRef"]);
-        if r.and_then(|r| r.get("name")).and_then(|n| n.as_str()) != Some(name) {
-            return;
-        }
-        if r.is_some_and(|r| r.get("resolver").is_some() || r.get("bundle").is_some()) {
-            return;
-        }
-        if !ns_compatible(meta.namespace, namespace) {
-            return;
-        }
-        if let Some(run) = read_run(file, meta, in_tt) {
-            out.push((file, run, in_tt));
-        }
-    });
-    out
-}
-
-fn spec_refers_to(spec: NodeRef<'_>, kind: &str, name: &str) -> bool {
-    ["tasks", "finally"].iter().any(|list| {
-        spec.get(list).is_some_and(|l| {
-            l.items().any(|t| {
-                t.get("taskRef").is_some_and(|r| {
-                    r.get("name").and_then(|n| n.as_str()) == Some(name)
-                        && r.get("kind").and_then(|k| k.as_str()).unwrap_or("Task") == kind
-                })
-            })
+    run_roots_referencing(project, name, namespace)
+        .map(|id| {
+            let (file, meta, in_tt) = project.root(id);
+            (file, read_run(file, meta, in_tt), in_tt)
         })
-    })
+        .collect()
 }
 
 /// Who runs a Task.
@@ -461,7 +520,8 @@ pub enum Referrer<'p> {
     },
 }
 
-/// Everything in the project that references the Task `kind`/`name`.
+/// Everything in the project that references the Task `kind`/`name`. O(matches): read
+/// from the project's index.
 pub fn referrers_of_task<'p>(
     project: &'p Project,
     kind: &str,
@@ -469,9 +529,10 @@ pub fn referrers_of_task<'p>(
     namespace: Option<&str>,
 ) -> Vec<Referrer<'p>> {
     let mut out = Vec::new();
-    each_root(project, |file, meta, in_tt| {
+    for &id in project.task_referrers(kind, name) {
+        let (file, meta, in_tt) = project.root(id);
         if !ns_compatible(meta.namespace, namespace) {
-            return;
+            continue;
         }
         let c = Cx {
             src: &file.text,
@@ -479,45 +540,26 @@ pub fn referrers_of_task<'p>(
         };
         match meta.kind {
             "Pipeline" if !in_tt => {
-                let refers = meta
-                    .root
-                    .get("spec")
-                    .is_some_and(|s| spec_refers_to(s, kind, name));
                 if let Some(Object::Pipeline {
                     spec: Some(spec), ..
-                }) = refers
-                    .then(|| tekton::read_document(meta, &file.text))
-                    .flatten()
+                }) = tekton::read_document(meta, &file.text)
                 {
                     out.push(Referrer::Pipeline { file, meta, spec });
                 }
             }
-            "PipelineRun" => {
-                let refers = meta
-                    .root
-                    .path(&["spec", "pipelineSpec"])
-                    .is_some_and(|s| spec_refers_to(s, kind, name));
-                if let Some(run) = refers.then(|| read_run(file, meta, in_tt)).flatten() {
-                    out.push(Referrer::Run { file, run, in_tt });
-                }
-            }
-            "TaskRun" => {
-                let r = meta.root.path(&["spec", "taskRef"]);
-                let hit = r.is_some_and(|r| {
-                    r.get("name").and_then(|n| n.as_str()) == Some(name)
-                        && r.get("kind").and_then(|k| k.as_str()).unwrap_or("Task") == kind
-                });
-                if hit {
-                    out.push(Referrer::TaskRun {
-                        file,
-                        run: TaskRun::read(meta, "", c),
-                        in_tt,
-                    });
-                }
-            }
+            "PipelineRun" => out.push(Referrer::Run {
+                file,
+                run: read_run(file, meta, in_tt),
+                in_tt,
+            }),
+            "TaskRun" => out.push(Referrer::TaskRun {
+                file,
+                run: TaskRun::read(meta, "", c),
+                in_tt,
+            }),
             _ => {}
         }
-    });
+    }
     out
 }
 

@@ -228,23 +228,26 @@ impl<'p> RunModel<'p> {
     }
 
     /// Only the model of `run` with the given Pipeline document (for the Pipeline's own checks).
+    #[allow(clippy::too_many_arguments)]
     pub fn of_run_with(
         project: &'p Project,
         config: &crate::config::Config,
         run: &PipelineRun<'p>,
         file: &'p SourceFile,
         in_tt: bool,
-        pipeline_root: crate::yaml::Span,
-        pipeline_path: &str,
+        pipeline_file: &'p SourceFile,
+        pipeline_meta: Meta<'p>,
+        pipeline_spec: &PipelineSpec<'p>,
     ) -> Option<RunModel<'p>> {
+        let p = resolve::pipeline_of_run(
+            project,
+            run,
+            pipeline_file,
+            pipeline_meta,
+            pipeline_spec,
+        )?;
         let settings = Settings::new(config, file.pac && !in_tt);
         let budgets = Budgets::of_run(run, file, &settings);
-        let p = resolve::pipelines_for_run(project, run, file)
-            .into_iter()
-            .find(|p| {
-                p.file.is_some_and(|f| &*f.path == pipeline_path)
-                    && p.meta.is_some_and(|m| m.root.span() == pipeline_root)
-            })?;
         Some(build(
             project,
             settings,

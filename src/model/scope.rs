@@ -182,15 +182,9 @@ pub fn models_of_pipeline<'p>(
     let mut out = Vec::new();
     if let Some(name) = meta.name {
         for (rf, run, in_tt) in resolve::runs_referencing(project, name, meta.namespace) {
-            if let Some(m) = RunModel::of_run_with(
-                project,
-                config,
-                &run,
-                rf,
-                in_tt,
-                meta.root.span(),
-                &file.path,
-            ) {
+            if let Some(m) =
+                RunModel::of_run_with(project, config, &run, rf, in_tt, file, meta, spec)
+            {
                 out.push(m);
             }
         }
@@ -239,7 +233,9 @@ pub fn all_models<'p>(
                         spec: Some(spec),
                     } if !in_tt => {
                         let referenced = meta.name.is_some_and(|n| {
-                            !resolve::runs_referencing(project, n, meta.namespace).is_empty()
+                            resolve::run_roots_referencing(project, n, meta.namespace)
+                                .next()
+                                .is_some()
                         });
                         if !referenced {
                             runs.push(RunModel::default_run(project, config, *meta, spec, file));

@@ -86,7 +86,8 @@ fn overlay_note(def: &TaskDef<'_>, count: usize) -> String {
     if count > 1 {
         format!(
             " (the {} of {}, one of {count} with that name)",
-            def.kind, def.file.path
+            def.kind,
+            def.path()
         )
     } else {
         String::new()
