@@ -32,14 +32,14 @@ const DURATIONS: &[&str] = &[
     "\"3h\"",
 ];
 
-fn pipeline(r: &mut Rng, i: usize) -> String {
+fn pipeline(r: &mut Rng, i: usize, tasks: usize) -> String {
     let mut s = format!("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: pipeline-{i}\n  labels:\n    app.kubernetes.io/part-of: bench\nspec:\n  params:\n    - name: revision\n      type: string\n  tasks:\n");
     let n = 3 + (r.next() % 6) as usize;
     for t in 0..n {
         let _ = write!(
             s,
             "    - name: task-{t}\n      taskRef:\n        name: task-{}\n",
-            r.next() % 50
+            r.next() as usize % tasks
         );
         if t > 0 {
             let _ = writeln!(s, "      runAfter: [task-{}]", t - 1);
@@ -56,13 +56,13 @@ fn pipeline(r: &mut Rng, i: usize) -> String {
     s
 }
 
-fn pipelinerun(r: &mut Rng, i: usize, pac: bool) -> String {
+fn pipelinerun(r: &mut Rng, i: usize, pac: bool, pipelines: usize) -> String {
     let mut s =
         format!("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: run-{i}\n");
     if pac {
         s.push_str("  annotations:\n    pipelinesascode.tekton.dev/on-event: \"[pull_request]\"\n");
     }
-    let _ = write!(s, "spec:\n  pipelineRef:\n    name: pipeline-{}\n  params:\n    - name: revision\n      value: {}\n", r.next() % 200, if pac { "\"{{ revision }}\"" } else { "main" });
+    let _ = write!(s, "spec:\n  pipelineRef:\n    name: pipeline-{}\n  params:\n    - name: revision\n      value: {}\n", r.next() as usize % pipelines, if pac { "\"{{ revision }}\"" } else { "main" });
     let _ = write!(s, "  timeouts:\n    pipeline: {}\n", r.pick(DURATIONS));
     if r.next() % 3 == 0 {
         let _ = writeln!(s, "    tasks: {}", r.pick(DURATIONS));
@@ -110,12 +110,16 @@ fn main() {
     let n: usize = args[2].parse().expect("N must be a number");
     let mut r = Rng(42);
     let mut bytes = 0usize;
+    // Names are unique but for one in twenty, which repeats its neighbour's (like a
+    // Kustomize overlay of the same Pipeline or Task), so references resolve to 1 or 2 objects.
+    let name = |i: usize| (i / 10) * 19 / 20;
+    let names = name(n).max(1);
     for i in 0..n {
         let (rel, text) = match i % 10 {
-            0 => (format!("tekton/pipelines/pipeline-{i}.yaml"), pipeline(&mut r, (i / 10) % 200)),
-            1 => (format!("tekton/runs/run-{i}.yaml"), pipelinerun(&mut r, i, false)),
-            2 => (format!("team-{}/.tekton/pr-{i}.yaml", i % 17), pipelinerun(&mut r, i, true)),
-            3 => (format!("tekton/tasks/task-{i}.yaml"), task(&mut r, (i / 10) % 50)),
+            0 => (format!("tekton/pipelines/pipeline-{i}.yaml"), pipeline(&mut r, name(i), names)),
+            1 => (format!("tekton/runs/run-{i}.yaml"), pipelinerun(&mut r, i, false, names)),
+            2 => (format!("team-{}/.tekton/pr-{i}.yaml", i % 17), pipelinerun(&mut r, i, true, names)),
+            3 => (format!("tekton/tasks/task-{i}.yaml"), task(&mut r, name(i))),
             4 => (format!("jobs/job-{i}.yaml"), job(&mut r, i, false)),
             5 => (format!("jobs/cron-{i}.yaml"), job(&mut r, i, true)),
             6 | 7 => (format!("apps/svc-{i}/deployment.yaml"), deployment(&mut r, i)),
