@@ -361,10 +361,6 @@ fn load_inputs(
                 .unwrap_or(false)
         });
     }
-    let reported: HashSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| std::fs::canonicalize(f).ok())
-        .collect();
     let mut inputs: Vec<Input> = files
         .iter()
         .map(|f| Input {
@@ -373,24 +369,38 @@ fn load_inputs(
             report: true,
         })
         .collect();
-    // The rest of the repository, read only to resolve Pipelines and Tasks.
+    // The rest of the repository, read only to resolve Pipelines and Tasks; nothing to add
+    // when the whole root is linted anyway.
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let root = common
         .root
         .clone()
         .unwrap_or_else(|| walk::find_root(&first, config));
-    let (context, _) = walk::collect(std::slice::from_ref(&root), config, &cwd);
-    for f in context {
-        let Ok(c) = std::fs::canonicalize(&f) else {
-            continue;
-        };
-        if !reported.contains(&c) {
-            let shown = walk::display_path(&c, &cwd);
-            inputs.push(Input {
-                path: Arc::from(shown),
-                fs_path: f,
-                report: false,
-            });
+    let root_c = std::fs::canonicalize(&root).ok();
+    let covers_root = only.is_none()
+        && paths.iter().any(|p| {
+            std::fs::canonicalize(p)
+                .ok()
+                .is_some_and(|c| Some(&c) == root_c.as_ref())
+        });
+    if !covers_root {
+        let reported: HashSet<PathBuf> = files
+            .iter()
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .collect();
+        let (context, _) = walk::collect(std::slice::from_ref(&root), config, &cwd);
+        for f in context {
+            let Ok(c) = std::fs::canonicalize(&f) else {
+                continue;
+            };
+            if !reported.contains(&c) {
+                let shown = walk::display_path(&c, &cwd);
+                inputs.push(Input {
+                    path: Arc::from(shown),
+                    fs_path: f,
+                    report: false,
+                });
+            }
         }
     }
     let (mut sources, errs) = lint::load(&inputs, max);
@@ -528,7 +538,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     };
 
     // Write or show the fixes.
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut stdin_fixed_printed = false;
     if fixing {
         for (path, original) in &changed {

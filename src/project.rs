@@ -133,6 +133,8 @@ pub struct Project {
     by_path: HashMap<Arc<str>, usize>,
     /// Every Tekton object root, in file, document and resource order.
     roots: Vec<Root>,
+    /// The roots of file `i` are `roots[file_roots[i]..file_roots[i + 1]]`.
+    file_roots: Vec<usize>,
     /// PipelineRuns (top-level or in a TriggerTemplate) by `pipelineRef.name`
     /// (resolver and bundle references left out), in root order.
     runs_by_pipeline: HashMap<String, Vec<RootId>>,
@@ -166,7 +168,9 @@ impl Project {
         let mut runs_by_pipeline: HashMap<String, Vec<RootId>> = HashMap::new();
         let mut task_referrers: HashMap<(String, String), Vec<RootId>> = HashMap::new();
         let mut refs = Vec::new();
+        let mut file_roots = Vec::with_capacity(files.len() + 1);
         for (fi, f) in files.iter().enumerate() {
+            file_roots.push(roots.len());
             for (di, d) in f.stream.documents.iter().enumerate() {
                 let Some(meta) = manifest::identify(d) else {
                     continue;
@@ -222,10 +226,14 @@ impl Project {
                             let remote = r.is_some_and(|r| {
                                 r.get("resolver").is_some() || r.get("bundle").is_some()
                             });
-                            if let (Some(name), false) =
-                                (r.and_then(|r| r.get("name")).and_then(|n| n.as_str()), remote)
-                            {
-                                runs_by_pipeline.entry(name.to_string()).or_default().push(id);
+                            if let (Some(name), false) = (
+                                r.and_then(|r| r.get("name")).and_then(|n| n.as_str()),
+                                remote,
+                            ) {
+                                runs_by_pipeline
+                                    .entry(name.to_string())
+                                    .or_default()
+                                    .push(id);
                             }
                             if let Some(s) = m.root.path(&["spec", "pipelineSpec"]) {
                                 spec_task_refs(s, &mut refs);
@@ -258,6 +266,7 @@ impl Project {
                 }
             }
         }
+        file_roots.push(roots.len());
         // Sorted by path once, so that lookups need not sort.
         for refs in index.values_mut() {
             refs.sort_by(|a, b| files[a.file].path.cmp(&files[b.file].path));
@@ -273,6 +282,7 @@ impl Project {
             index,
             referenced_pipelines,
             roots,
+            file_roots,
             runs_by_pipeline,
             task_referrers,
             cache: Default::default(),
@@ -302,6 +312,16 @@ impl Project {
         let node = f.stream.documents[r.doc].get(r.node);
         let meta = manifest::identify_node(node).expect("roots are identified objects");
         (f, meta, r.in_tt)
+    }
+
+    /// The root of the object at `node` in `file`, if it is one.
+    pub fn root_of(&self, file: &SourceFile, node: NodeRef<'_>) -> Option<RootId> {
+        let fi = *self.by_path.get(&file.path)?;
+        let f = &self.files[fi];
+        (self.file_roots[fi]..self.file_roots[fi + 1]).find(|&id| {
+            let r = &self.roots[id];
+            r.node == node.id && std::ptr::eq(&f.stream.documents[r.doc], node.doc)
+        })
     }
 
     /// Every object of `kind` named `name` (several with Kustomize overlays), sorted by path.

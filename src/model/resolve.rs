@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::duration::GoDuration;
 use crate::manifest::tekton::{
     self, Cx, Object, PipelineRun, PipelineSpec, PipelineTask, Ref, TaskRun, TaskSpec,
 };
-use crate::duration::GoDuration;
 use crate::manifest::Meta;
 use crate::project::{Project, RootId, SourceFile};
 use crate::yaml::NodeRef;
@@ -247,6 +247,18 @@ impl<'p> TaskDef<'p> {
         &self.at.path
     }
 
+    /// The same definition, for any lifetime (it borrows nothing).
+    pub fn detached<'q>(&self) -> TaskDef<'q> {
+        TaskDef {
+            name: self.name.clone(),
+            kind: self.kind,
+            at: self.at.clone(),
+            steps: self.steps.clone(),
+            misplaced_timeout: self.misplaced_timeout.clone(),
+            _project: PhantomData,
+        }
+    }
+
     /// The sum of the finite step timeouts: the least time the steps may take together
     /// before one of them is cut (`None` when no step has a finite timeout). A step longer
     /// than a limit makes the sum longer too.
@@ -258,24 +270,30 @@ impl<'p> TaskDef<'p> {
     }
 }
 
-/// The Task definitions a `taskRef` resolves to (several with overlays), shared.
+/// The Task definitions a `taskRef` resolves to (several with overlays), read once per
+/// project and shared by every run that uses them.
 #[derive(Clone)]
-pub struct Defs<'p>(Arc<[TaskDef<'p>]>);
+pub struct Defs(Arc<[TaskDef<'static>]>);
 
-impl<'p> Defs<'p> {
-    pub fn new(defs: Vec<TaskDef<'p>>) -> Defs<'p> {
+impl Defs {
+    pub fn new(defs: Vec<TaskDef<'static>>) -> Defs {
         Defs(defs.into())
+    }
+
+    /// Is it the very same list (one `taskRef` resolution)?
+    pub fn same(&self, other: &Defs) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
-impl<'p> std::ops::Deref for Defs<'p> {
-    type Target = [TaskDef<'p>];
-    fn deref(&self) -> &[TaskDef<'p>] {
+impl std::ops::Deref for Defs {
+    type Target = [TaskDef<'static>];
+    fn deref(&self) -> &[TaskDef<'static>] {
         &self.0
     }
 }
 
-impl Serialize for Defs<'_> {
+impl Serialize for Defs {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter())
     }
@@ -288,7 +306,7 @@ pub enum TaskTarget<'p> {
     /// `taskSpec` in place.
     Embedded { task: Box<TaskDef<'p>> },
     /// Task(s) in the repository (several with overlays).
-    InRepo { tasks: Defs<'p> },
+    InRepo { tasks: Defs },
     /// Named, not in the repository.
     Unresolved {
         name: String,
@@ -385,12 +403,12 @@ pub fn task_target<'p>(
 /// Reads the Task definitions of `kind`/`name` in the repository (namespace-compatible
 /// with `namespace`), sorted by path; `None` when there is no such object. Use
 /// [`crate::model::cache::Cache::task_defs`], which reads them once per project.
-pub(crate) fn read_task_defs<'p>(
+pub(crate) fn read_task_defs(
     project: &Project,
     kind: &str,
     name: &str,
     namespace: Option<&str>,
-) -> Option<Vec<TaskDef<'p>>> {
+) -> Option<Vec<TaskDef<'static>>> {
     let found = project.lookup(kind, name, namespace);
     if found.is_empty() {
         return None;
@@ -450,7 +468,7 @@ fn ns_compatible(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
-fn read_run<'p>(file: &'p SourceFile, meta: Meta<'p>, in_tt: bool) -> PipelineRun<'p> {
+pub(crate) fn read_run<'p>(file: &'p SourceFile, meta: Meta<'p>, in_tt: bool) -> PipelineRun<'p> {
     let prefix = if in_tt {
         // The index in resourcetemplates is not needed for the model (paths are for messages).
         "spec.resourcetemplates[]".to_string()
@@ -518,6 +536,29 @@ pub enum Referrer<'p> {
         run: TaskRun<'p>,
         in_tt: bool,
     },
+}
+
+/// The roots of everything in the project that references the Task `kind`/`name` (see
+/// [`referrers_of_task`]), in root order.
+pub fn referrer_roots<'p>(
+    project: &'p Project,
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+) -> impl Iterator<Item = RootId> + 'p {
+    let namespace = namespace.map(str::to_string);
+    project
+        .task_referrers(kind, name)
+        .iter()
+        .copied()
+        .filter(move |&id| {
+            let (_, meta, in_tt) = project.root(id);
+            ns_compatible(meta.namespace, namespace.as_deref())
+                && matches!(
+                    (meta.kind, in_tt),
+                    ("Pipeline", false) | ("PipelineRun", _) | ("TaskRun", _)
+                )
+        })
 }
 
 /// Everything in the project that references the Task `kind`/`name`. O(matches): read

@@ -239,13 +239,8 @@ impl<'p> RunModel<'p> {
         pipeline_meta: Meta<'p>,
         pipeline_spec: &PipelineSpec<'p>,
     ) -> Option<RunModel<'p>> {
-        let p = resolve::pipeline_of_run(
-            project,
-            run,
-            pipeline_file,
-            pipeline_meta,
-            pipeline_spec,
-        )?;
+        let p =
+            resolve::pipeline_of_run(project, run, pipeline_file, pipeline_meta, pipeline_spec)?;
         let settings = Settings::new(config, file.pac && !in_tt);
         let budgets = Budgets::of_run(run, file, &settings);
         Some(build(

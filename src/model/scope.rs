@@ -6,17 +6,18 @@
 //! finding is reported exactly once however the files are split, and never in a file the
 //! user did not ask about (pre-commit passes only changed files; the rest is context).
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::manifest::tekton::Object;
-use crate::project::{Project, SourceFile};
+use crate::manifest::tekton::{self, Object};
+use crate::project::{Project, RootId, SourceFile};
 use crate::yaml::Span;
 
-use super::resolve::{self, Referrer};
-use super::run::RunModel;
+use super::resolve::{self, Defs, TaskTarget};
+use super::run::{RunKind, RunModel};
 use super::taskrun::TaskRunModel;
-use super::value::Loc;
+use super::value::{Loc, Timed};
 
 /// A place a finding concerns, with what to say about it when it is a label.
 #[derive(Clone, Debug)]
@@ -47,17 +48,104 @@ pub struct Scope<'p> {
     pub file: &'p SourceFile,
     /// The checked object's root span.
     pub object: Span,
+    /// With [`Reach::Runs`]: the models of the runs concerning the object.
     pub runs: Vec<RunModel<'p>>,
     pub task_runs: Vec<TaskRunModel<'p>>,
+    /// With [`Reach::Tasks`]: the task uses of those runs, in the same order (cached per
+    /// project, shared with every object they concern).
+    pub uses: Vec<Arc<[TaskUse]>>,
 }
 
 /// How far to look for models.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// Runs and Pipelines (rules whose findings sit in runs and Pipelines).
+    /// Runs and Pipelines (rules whose findings sit in runs and Pipelines): [`Scope::runs`].
     Runs,
-    /// Also, for a Task, every run of it (rules whose findings can sit in a Task's steps).
+    /// Also, for a Task, every run of it (rules whose findings can sit in a Task's steps):
+    /// [`Scope::uses`] instead of [`Scope::runs`]. A Task runs in as many runs as use its
+    /// name; their models are built once per project, not once per Task.
     Tasks,
+}
+
+/// A run, as the tasks it runs see it.
+#[derive(Debug)]
+pub struct RunInfo {
+    pub kind: RunKind,
+    pub name: String,
+    pub at: Loc,
+    /// [`RunModel::describe`].
+    pub describe: String,
+    /// [`RunModel::which_pipeline`].
+    pub which_pipeline: String,
+}
+
+/// One (finally) task of one run, with the Task definitions it may run: what a check of
+/// those definitions needs of the run. Owned, so it is cached per project.
+#[derive(Clone)]
+pub struct TaskUse {
+    pub run: Arc<RunInfo>,
+    pub name: String,
+    /// The task's `name` value.
+    pub at: Loc,
+    pub effective: Timed,
+    /// See [`super::TaskModel::certain`].
+    pub certain: bool,
+    pub defs: Defs,
+}
+
+impl TaskUse {
+    /// The uses of the tasks of `models` that run a known Task definition, in model and task order.
+    pub fn of_models(models: &[RunModel<'_>]) -> Vec<TaskUse> {
+        let mut out = Vec::new();
+        for m in models {
+            let run = Arc::new(RunInfo {
+                kind: m.kind,
+                name: m.name.clone(),
+                at: m.at.clone(),
+                describe: m.describe(),
+                which_pipeline: m.which_pipeline(),
+            });
+            for t in m.all_tasks() {
+                let defs = match &t.target {
+                    TaskTarget::InRepo { tasks } => tasks.clone(),
+                    TaskTarget::Embedded { task } => Defs::new(vec![task.detached()]),
+                    _ => continue,
+                };
+                out.push(TaskUse {
+                    run: run.clone(),
+                    name: t.name.clone(),
+                    at: t.at.clone(),
+                    effective: t.effective.clone(),
+                    certain: t.certain,
+                    defs,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The models of the run or Pipeline at `id` (as [`Scope::of`] builds them with
+/// [`Reach::Runs`]); none for other objects.
+pub fn models_of_root<'p>(project: &'p Project, config: &Config, id: RootId) -> Vec<RunModel<'p>> {
+    let (file, meta, in_tt) = project.root(id);
+    match meta.kind {
+        "Pipeline" if !in_tt => match tekton::read_document(meta, &file.text) {
+            Some(Object::Pipeline {
+                meta,
+                spec: Some(spec),
+            }) => models_of_pipeline(project, config, file, meta, &spec),
+            _ => Vec::new(),
+        },
+        "PipelineRun" => RunModel::of_run(
+            project,
+            config,
+            &resolve::read_run(file, meta, in_tt),
+            file,
+            in_tt,
+        ),
+        _ => Vec::new(),
+    }
 }
 
 impl<'p> Scope<'p> {
@@ -80,7 +168,12 @@ impl<'p> Scope<'p> {
             object: object.meta().root.span(),
             runs: Vec::new(),
             task_runs: Vec::new(),
+            uses: Vec::new(),
         };
+        if reach == Reach::Tasks {
+            s.uses_of(config, object, in_tt);
+            return s;
+        }
         match object {
             Object::PipelineRun(r) => s.runs = RunModel::of_run(project, config, r, file, in_tt),
             Object::Pipeline {
@@ -92,10 +185,40 @@ impl<'p> Scope<'p> {
             Object::TaskRun(r) => s
                 .task_runs
                 .push(TaskRunModel::of(project, config, r, file, in_tt)),
+            _ => {}
+        }
+        s
+    }
+
+    /// Fills [`Scope::uses`] (and `task_runs`) for [`Reach::Tasks`].
+    fn uses_of(&mut self, config: &Config, object: &Object<'p>, in_tt: bool) {
+        let project = self.project;
+        let file = self.file;
+        let cache = &project.cache;
+        match object {
+            Object::PipelineRun(r) => match project.root_of(file, r.meta.root) {
+                Some(id) => self.uses.push(cache.uses(project, config, id)),
+                None => self.uses.push(
+                    TaskUse::of_models(&RunModel::of_run(project, config, r, file, in_tt)).into(),
+                ),
+            },
+            Object::Pipeline {
+                meta,
+                spec: Some(spec),
+            } if !in_tt => match project.root_of(file, meta.root) {
+                Some(id) => self.uses.push(cache.uses(project, config, id)),
+                None => self.uses.push(
+                    TaskUse::of_models(&models_of_pipeline(project, config, file, *meta, spec))
+                        .into(),
+                ),
+            },
+            Object::TaskRun(r) => self
+                .task_runs
+                .push(TaskRunModel::of(project, config, r, file, in_tt)),
             Object::Task {
                 meta,
                 spec: Some(spec),
-            } if !in_tt && reach == Reach::Tasks => {
+            } if !in_tt => {
                 // Only a Task with a step timeout can hold a finding.
                 let has = spec.steps.iter().any(|st| {
                     st.timeout
@@ -103,40 +226,43 @@ impl<'p> Scope<'p> {
                         .and_then(|t| t.value.valid())
                         .is_some_and(|d| d.nanos() > 0)
                 });
-                if let (true, Some(name)) = (has, meta.name) {
-                    for r in resolve::referrers_of_task(project, meta.kind, name, meta.namespace) {
-                        match r {
-                            Referrer::Pipeline {
-                                file: pf,
-                                meta: pm,
-                                spec: ps,
-                            } => {
-                                s.runs
-                                    .extend(models_of_pipeline(project, config, pf, pm, &ps));
-                            }
-                            Referrer::Run {
-                                file: rf,
-                                run,
-                                in_tt,
-                            } => {
-                                s.runs
-                                    .extend(RunModel::of_run(project, config, &run, rf, in_tt));
-                            }
-                            Referrer::TaskRun {
-                                file: tf,
-                                run,
-                                in_tt,
-                            } => {
-                                s.task_runs
-                                    .push(TaskRunModel::of(project, config, &run, tf, in_tt));
-                            }
-                        }
+                let (true, Some(name)) = (has, meta.name) else {
+                    return;
+                };
+                for id in resolve::referrer_roots(project, meta.kind, name, meta.namespace) {
+                    let (rf, rm, r_in_tt) = project.root(id);
+                    if rm.kind == "TaskRun" {
+                        let c = tekton::Cx {
+                            src: &rf.text,
+                            in_trigger_template: r_in_tt,
+                        };
+                        let run = tekton::TaskRun::read(rm, "", c);
+                        self.task_runs
+                            .push(TaskRunModel::of(project, config, &run, rf, r_in_tt));
+                    } else {
+                        self.uses.push(cache.uses(project, config, id));
                     }
                 }
             }
             _ => {}
         }
-        s
+    }
+
+    /// The task uses of [`Scope::uses`], in order.
+    pub fn task_uses(&self) -> impl Iterator<Item = &TaskUse> {
+        self.uses.iter().flat_map(|u| u.iter())
+    }
+
+    /// Would a finding whose places lie at `locs` (best first) be shown by this object?
+    /// The same choice as [`Scope::place`], before any message is written.
+    pub fn shows(&self, locs: &[&Loc]) -> bool {
+        let Some(c) = locs
+            .iter()
+            .find(|l| self.project.file(&l.path).is_some_and(|f| f.report))
+        else {
+            return false;
+        };
+        c.path == self.file.path && self.object.contains(c.span)
     }
 
     /// Where to show a finding that concerns `places` (best first); `None` when another
@@ -268,20 +394,29 @@ impl<'p> Scope<'p> {
     /// primary span are merged into the first, with a label for each other run.
     pub fn settle<F>(&self, findings: Vec<Finding<F>>) -> Vec<(Placement, Finding<F>)> {
         let mut out: Vec<(Placement, Finding<F>)> = Vec::new();
+        let mut at_primary: HashMap<Loc, usize> = HashMap::new();
+        // The labelled places of each merged finding (built on its first merge).
+        let mut labelled: HashMap<usize, HashSet<Loc>> = HashMap::new();
         for f in findings {
             let Some(p) = self.place(&f.places) else {
                 continue;
             };
-            if let Some((prev, first)) = out.iter_mut().find(|(q, _)| q.primary == p.primary) {
+            if let Some(&i) = at_primary.get(&p.primary) {
+                let (prev, first) = &mut out[i];
+                let seen = labelled
+                    .entry(i)
+                    .or_insert_with(|| prev.labels.iter().map(|l| l.at.clone()).collect());
                 if first.message != f.message
                     && f.run.at != first.run.at
-                    && !prev.labels.iter().any(|l| l.at == f.run.at)
+                    && !seen.contains(&f.run.at)
                 {
+                    seen.insert(f.run.at.clone());
                     prev.labels
                         .push(Place::new(&f.run.at, format!("also under {}", f.run.note)));
                 }
                 continue;
             }
+            at_primary.insert(p.primary.clone(), out.len());
             out.push((p, f));
         }
         out

@@ -13,7 +13,7 @@ use crate::project::SourceFile;
 use crate::yaml::Span;
 
 /// A place in a file: path and byte span, with the 1-based line and column of its start.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Loc {
     pub path: Arc<str>,
     pub span: Span,

@@ -130,7 +130,7 @@ fn render(d: GoDuration) -> String {
 ///
 /// The chain's tasks that count with the cluster default get that default written on them
 /// (`timeout: 1h0m0s`, what they already run under): the raised budget was computed from
-/// it, and TKN012 would otherwise hand them the whole raised budget.
+/// it, and TKN012 would otherwise report them as capped under the raised budget.
 fn raise(m: &RunModel<'_>, need: GoDuration, counted: &[&TaskModel<'_>]) -> Option<Fix> {
     let run = m.run.as_ref()?;
     let file = m.run_file;

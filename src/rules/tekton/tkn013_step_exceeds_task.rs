@@ -7,6 +7,8 @@
 //! enforced only when > 0, `pkg/entrypoint/entrypointer.go:248-263`); steps run one after
 //! another, so their timeouts add up. ERRATA Issue 4: an unbounded TaskRun (0) never fires.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::duration::GoDuration;
 use crate::model::scope::Finding;
@@ -31,6 +33,25 @@ fn step_name(s: &StepModel) -> String {
     s.name
         .clone()
         .unwrap_or_else(|| format!("steps[{}]", s.index))
+}
+
+/// Where [`judge`] puts its finding (the step timeout that crosses `limit`), without
+/// writing it.
+fn judged_at<'d>(def: &'d TaskDef<'_>, limit: GoDuration) -> Option<&'d Loc> {
+    let steps = || {
+        def.steps.iter().filter_map(|s| {
+            let t = s.timeout.as_ref()?;
+            Some((t.value.finite()?, t.at.as_ref()?))
+        })
+    };
+    if let Some((_, at)) = steps().find(|(d, _)| *d > limit) {
+        return Some(at);
+    }
+    let mut sum = GoDuration::ZERO;
+    steps().find_map(|(d, at)| {
+        sum = sum.saturating_add(d);
+        (sum > limit).then_some(at)
+    })
 }
 
 /// The finding for one Task definition under one TaskRun timeout, if any.
@@ -98,55 +119,118 @@ fn limit_note(t: &Timed) -> String {
     format!("{} ({})", t.value.display(), t.origin.describe())
 }
 
+/// What [`Scope::settle`] keeps of the findings at one primary place: the first one's run
+/// and message, and the runs it was labelled with since.
+struct Kept {
+    run: Loc,
+    message: String,
+    labelled: HashSet<Loc>,
+}
+
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let scope = scope(cx, Reach::Tasks);
     let mut findings = Vec::new();
-    for m in &scope.runs {
-        for t in m.all_tasks() {
-            if m.kind == RunKind::DefaultRun && !t.certain {
+    let reported = |path: &str| cx.project.file(path).is_some_and(|f| f.report);
+    // Per shared definition list: the definitions whose findings this object may show,
+    // and whether their own file is reported (then they are shown at their steps).
+    let mut shown: HashMap<*const TaskDef<'static>, Vec<(usize, bool)>> = HashMap::new();
+    // A Task runs in many runs: its findings meet at its steps, where `settle` keeps the
+    // first and labels each other run once. Findings it would drop are not written.
+    let mut kept: HashMap<Loc, Kept> = HashMap::new();
+    for t in scope.task_uses() {
+        let m = &t.run;
+        if m.kind == RunKind::DefaultRun && !t.certain {
+            continue;
+        }
+        let Bound::Finite(limit) = t.effective.value else {
+            continue;
+        };
+        let limit_at = t.effective.at.as_ref().unwrap_or(&t.at);
+        let defs = &t.defs;
+        // The step places lie in the definition, next to its name: skip, before any
+        // message is written, what another object shows.
+        let candidates = shown.entry(defs.as_ptr()).or_insert_with(|| {
+            defs.iter()
+                .enumerate()
+                .filter_map(|(i, d)| match reported(d.path()) {
+                    true => scope.shows(&[&d.at]).then_some((i, true)),
+                    false => Some((i, false)),
+                })
+                .collect()
+        });
+        for &(i, in_here) in candidates.iter() {
+            let def = &defs[i];
+            if def.step_sum().is_none_or(|s| s <= limit) {
                 continue;
             }
-            let Bound::Finite(limit) = t.effective.value else {
+            let primary = if in_here {
+                judged_at(def, limit)
+            } else if scope.shows(&[limit_at, &m.at]) {
+                [limit_at, &m.at].into_iter().find(|l| reported(&l.path))
+            } else {
+                None
+            };
+            let Some(primary) = primary else {
                 continue;
             };
-            let defs = t.target.defs();
-            for def in defs {
-                let Some((at, what, mut others)) = judge(def, limit) else {
-                    continue;
-                };
-                let assumed = if m.kind == RunKind::DefaultRun {
-                    format!(
-                        " (assuming a default run: no PipelineRun in the repository references Pipeline `{}`)",
-                        m.name
-                    )
-                } else {
-                    format!(" in {}", m.describe())
-                };
-                let mut places = vec![Place::new(&at, what.clone())];
-                places.append(&mut others);
-                places.push(Place::new(
-                    t.effective.at.as_ref().unwrap_or(&t.at),
-                    format!("task `{}` runs under {}", t.name, limit_note(&t.effective)),
-                ));
-                places.push(Place::new(&m.at, m.describe()));
-                findings.push(Finding {
-                    places,
-                    message: format!(
-                        "{what}{}, longer than the {} TaskRun timeout ({}) of task `{}`{assumed}{}: the TaskRun times out first",
-                        overlay_note(def, defs.len()),
-                        limit.canonical(),
-                        t.effective.origin.describe(),
-                        t.name,
-                        m.which_pipeline(),
-                    ),
-                    help: Some(format!(
-                        "give task `{}` a timeout that covers its steps, or shorten the step timeouts",
-                        t.name
-                    )),
-                    fix: None::<Fix>,
-                    run: Place::new(&m.at, m.describe()),
-                });
+            if kept
+                .get(primary)
+                .is_some_and(|k| k.run == m.at || k.labelled.contains(&m.at))
+            {
+                continue;
             }
+            let Some((at, what, mut others)) = judge(def, limit) else {
+                continue;
+            };
+            let assumed = if m.kind == RunKind::DefaultRun {
+                format!(
+                    " (assuming a default run: no PipelineRun in the repository references Pipeline `{}`)",
+                    m.name
+                )
+            } else {
+                format!(" in {}", m.describe)
+            };
+            let mut places = vec![Place::new(&at, what.clone())];
+            places.append(&mut others);
+            places.push(Place::new(
+                limit_at,
+                format!("task `{}` runs under {}", t.name, limit_note(&t.effective)),
+            ));
+            places.push(Place::new(&m.at, m.describe.clone()));
+            let finding = Finding {
+                places,
+                message: format!(
+                    "{what}{}, longer than the {} TaskRun timeout ({}) of task `{}`{assumed}{}: the TaskRun times out first",
+                    overlay_note(def, defs.len()),
+                    limit.canonical(),
+                    t.effective.origin.describe(),
+                    t.name,
+                    m.which_pipeline,
+                ),
+                help: Some(format!(
+                    "give task `{}` a timeout that covers its steps, or shorten the step timeouts",
+                    t.name
+                )),
+                fix: None::<Fix>,
+                run: Place::new(&m.at, m.describe.clone()),
+            };
+            match kept.get_mut(primary) {
+                None => {
+                    kept.insert(
+                        primary.clone(),
+                        Kept {
+                            run: m.at.clone(),
+                            message: finding.message.clone(),
+                            labelled: HashSet::new(),
+                        },
+                    );
+                }
+                Some(k) if k.message != finding.message => {
+                    k.labelled.insert(m.at.clone());
+                }
+                Some(_) => continue,
+            }
+            findings.push(finding);
         }
     }
     for r in &scope.task_runs {
