@@ -41,12 +41,14 @@ fn corpus_lints_without_panic_and_fixes_stay_valid() {
     let inputs = inputs();
     let (files, io) = lint::load(&inputs, lint::DEFAULT_MAX_FILE_SIZE);
     assert!(io.is_empty(), "{io:?}");
-    let mut config = Config::default();
-    config.select = Some(vec!["ALL".into()]);
-    config.extend_select = cutoff::rules::all()
-        .iter()
-        .map(|r| r.code.to_string())
-        .collect();
+    let config = Config {
+        select: Some(vec!["ALL".into()]),
+        extend_select: cutoff::rules::all()
+            .iter()
+            .map(|r| r.code.to_string())
+            .collect(),
+        ..Config::default()
+    };
     let project = Project::new(files);
     let diags = lint::check(&project, &config);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();

@@ -8,23 +8,32 @@
 //! - The task uses ([`TaskUse`]) of each run and Pipeline, per targeted settings: a Task's
 //!   check looks at every run of it, and a Task name is used by many runs and shared by
 //!   many Tasks (overlays); each run's models are built once for all of them.
+//! - Per-object results of rules that share one scope ([`ObjectMemo`]): the first of them
+//!   to check an object computes them all; each of the others takes its own.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
-use crate::project::{Project, RootId};
+use crate::project::{Project, RootId, SourceFile};
 use crate::version::Version;
+use crate::yaml::Span;
 
 use super::resolve::{self, Defs};
 use super::scope::{models_of_root, TaskUse};
 
 type TaskKey = (String, String, Option<String>);
 
-/// What the model reads of the configuration ([`super::Settings::new`]).
-type SettingsKey = (Version, Option<Version>, i64);
+type Uses = Arc<[TaskUse]>;
 
-fn settings_key(config: &Config) -> SettingsKey {
+/// An object: its file's path and its root's span.
+type Slot = (Arc<str>, Span);
+
+/// What the model reads of the configuration ([`super::Settings::new`]).
+pub type SettingsKey = (Version, Option<Version>, i64);
+
+pub fn settings_key(config: &Config) -> SettingsKey {
     (
         config.targets.tekton,
         config.targets.pipelines_as_code,
@@ -36,7 +45,58 @@ fn settings_key(config: &Config) -> SettingsKey {
 pub struct Cache {
     /// `None`: no object of that kind and name (in a compatible namespace).
     task_defs: Mutex<HashMap<TaskKey, Option<Defs>>>,
-    uses: Mutex<HashMap<(RootId, SettingsKey), Arc<[TaskUse]>>>,
+    uses: Mutex<HashMap<(RootId, SettingsKey), Uses>>,
+    pub memo: ObjectMemo,
+}
+
+/// Results computed for one object (file and root span) on behalf of several rules, by
+/// rule code, waiting to be taken. An entry holds its key `K` (what else the results
+/// depend on: configuration, enabled rules); a lookup with another key finds nothing.
+#[derive(Default)]
+pub struct ObjectMemo {
+    entries: Mutex<HashMap<Slot, Box<dyn Any + Send>>>,
+}
+
+type Entry<K, V> = (K, HashMap<&'static str, V>);
+
+impl ObjectMemo {
+    /// Removes and returns the result for `code`, if one is waiting under `key`.
+    pub fn take<K: PartialEq + Send + 'static, V: Send + 'static>(
+        &self,
+        file: &SourceFile,
+        object: Span,
+        key: &K,
+        code: &'static str,
+    ) -> Option<V> {
+        let mut entries = lock(&self.entries);
+        let slot = (file.path.clone(), object);
+        let entry = entries.get_mut(&slot)?.downcast_mut::<Entry<K, V>>()?;
+        if entry.0 != *key {
+            return None;
+        }
+        let v = entry.1.remove(code)?;
+        if entry.1.is_empty() {
+            entries.remove(&slot);
+        }
+        Some(v)
+    }
+
+    /// Leaves `results` for the other rules (replacing whatever was waiting).
+    pub fn put<K: PartialEq + Send + 'static, V: Send + 'static>(
+        &self,
+        file: &SourceFile,
+        object: Span,
+        key: K,
+        results: HashMap<&'static str, V>,
+    ) {
+        let slot = (file.path.clone(), object);
+        let mut entries = lock(&self.entries);
+        if results.is_empty() {
+            entries.remove(&slot);
+        } else {
+            entries.insert(slot, Box::new((key, results)));
+        }
+    }
 }
 
 impl Cache {

@@ -8,7 +8,10 @@
 //! Also home of the helpers the part-2 rules (TKN010–TKN018) share to turn a placed model
 //! finding into a diagnostic.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::model::cache::{settings_key, SettingsKey};
 use crate::model::scope::Finding;
 use crate::model::{Bound, Place, Placement, Reach, RunKind, RunModel, Scope, TaskModel};
 use crate::rule_doc;
@@ -36,6 +39,77 @@ pub(crate) fn scope<'a>(cx: &Context<'a>, reach: Reach) -> Scope<'a> {
         cx.trigger_template.is_some(),
         reach,
     )
+}
+
+/// A part-2 rule that reads the [`Reach::Runs`] scope: its code and its findings.
+type Body = fn(&Context<'_>, &Scope<'_>, &mut Vec<Diagnostic>);
+
+/// Every rule that reads the [`Reach::Runs`] scope, so that it is built once per object.
+static SHARING: [(&Rule, Body); 6] = [
+    (&RULE, findings),
+    (
+        &super::tkn011_chain_exceeds_budget::RULE,
+        super::tkn011_chain_exceeds_budget::findings,
+    ),
+    (
+        &super::tkn012_default_timeout_trap::RULE,
+        super::tkn012_default_timeout_trap::findings,
+    ),
+    (
+        &super::tkn016_retries_exceed_budget::RULE,
+        super::tkn016_retries_exceed_budget::findings,
+    ),
+    (
+        &super::tkn017_finally_starved::RULE,
+        super::tkn017_finally_starved::findings,
+    ),
+    (
+        &super::tkn018_unresolved_reference::RULE,
+        super::tkn018_unresolved_reference::findings,
+    ),
+];
+
+/// The findings of `rule` on the checked object. The [`Reach::Runs`] scope (every model
+/// of every run concerning the object) is the costly part, and the same for all the
+/// [`SHARING`] rules: the first of them to check an object builds it once and computes
+/// the findings of every enabled one; the others take theirs from the project's memo.
+pub(crate) fn shared_scope(cx: &Context<'_>, rule: &'static Rule, out: &mut Vec<Diagnostic>) {
+    let enabled: Vec<&(&Rule, Body)> = SHARING
+        .iter()
+        .filter(|(r, _)| r.code == rule.code || cx.config.is_enabled(r.code, r.enabled_by_default))
+        .collect();
+    let object = cx.object.meta().root.span();
+    let key = MemoKey {
+        in_tt: cx.trigger_template.is_some(),
+        settings: settings_key(cx.config),
+        codes: enabled.iter().map(|(r, _)| r.code).collect(),
+    };
+    let memo = &cx.project.cache.memo;
+    if let Some(mine) = memo.take::<MemoKey, Vec<Diagnostic>>(cx.file, object, &key, rule.code) {
+        out.extend(mine);
+        return;
+    }
+    let scope = scope(cx, Reach::Runs);
+    let mut rest = HashMap::new();
+    for (r, body) in enabled {
+        let mut found = Vec::new();
+        body(cx, &scope, &mut found);
+        if r.code == rule.code {
+            out.extend(found);
+        } else {
+            rest.insert(r.code, found);
+        }
+    }
+    memo.put(cx.file, object, key, rest);
+}
+
+/// What the shared-scope findings of an object depend on besides the object.
+#[derive(PartialEq)]
+struct MemoKey {
+    in_tt: bool,
+    settings: SettingsKey,
+    /// The enabled [`SHARING`] rules (another configuration never reads the entry).
+    codes: Vec<&'static str>,
 }
 
 /// Places `findings` and pushes the ones this object shows.
@@ -97,7 +171,11 @@ pub(crate) fn timeout_place(t: &TaskModel<'_>) -> Place {
 }
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let scope = scope(cx, Reach::Runs);
+    shared_scope(cx, &RULE, out);
+}
+
+/// The findings of the checked object, from its [`Reach::Runs`] scope.
+pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
         let budget = m.budgets.phase(false);
@@ -144,5 +222,5 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             });
         }
     }
-    emit(cx, &RULE, &scope, findings, out);
+    emit(cx, &RULE, scope, findings, out);
 }

@@ -13,12 +13,12 @@ use crate::duration::GoDuration;
 use crate::edit;
 use crate::model::run::limited_weight;
 use crate::model::scope::Finding;
-use crate::model::{Bound, Origin, Place, Reach, RunKind, RunModel, TaskModel};
+use crate::model::{Bound, Origin, Place, RunKind, RunModel, Scope, TaskModel};
 use crate::rule_doc;
 use crate::rules::{Context, FixKind, Rule};
 use crate::yaml::{render_scalar, NodeRef, ScalarStyle};
 
-use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, scope};
+use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, shared_scope};
 
 pub static RULE: Rule = Rule {
     code: "TKN011",
@@ -33,7 +33,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let scope = scope(cx, Reach::Runs);
+    shared_scope(cx, &RULE, out);
+}
+
+/// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
+pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
         let budget = m.budgets.phase(false);
@@ -107,7 +111,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             run: run_place(m),
         });
     }
-    emit(cx, &RULE, &scope, findings, out);
+    emit(cx, &RULE, scope, findings, out);
 }
 
 fn style_of(n: NodeRef<'_>) -> ScalarStyle {

@@ -23,13 +23,13 @@ use crate::edit;
 use crate::model::scope::Finding;
 use crate::model::value::human;
 use crate::model::{
-    Bound, Intent, IntentKind, Origin, PassDown, Place, Reach, RunKind, RunModel, TaskModel, Timed,
+    Bound, Intent, IntentKind, Origin, PassDown, Place, RunKind, RunModel, Scope, TaskModel, Timed,
 };
 use crate::rule_doc;
 use crate::rules::{Context, FixKind, Rule};
 use crate::yaml::{render_scalar, ScalarStyle};
 
-use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, scope};
+use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, shared_scope};
 
 pub static RULE: Rule = Rule {
     code: "TKN012",
@@ -46,7 +46,11 @@ pub static RULE: Rule = Rule {
 const NAMED: usize = 3;
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let scope = scope(cx, Reach::Runs);
+    shared_scope(cx, &RULE, out);
+}
+
+/// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
+pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in &scope.runs {
         // Tasks without a timeout of their own, capped although the run allows more.
@@ -89,7 +93,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             findings.push(run_finding(m, &capped, own > 0));
         }
     }
-    emit(cx, &RULE, &scope, findings, out);
+    emit(cx, &RULE, scope, findings, out);
 }
 
 /// A task with evidence that it needs more than the default: where, why, and the fix.

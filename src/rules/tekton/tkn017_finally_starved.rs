@@ -10,11 +10,11 @@
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::scope::Finding;
-use crate::model::{Bound, Origin, Place, Reach, RunKind};
+use crate::model::{Bound, Origin, Place, RunKind, Scope};
 use crate::rule_doc;
 use crate::rules::{Context, FixKind, Rule};
 
-use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, scope};
+use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, shared_scope};
 
 pub static RULE: Rule = Rule {
     code: "TKN017",
@@ -28,7 +28,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let scope = scope(cx, Reach::Runs);
+    shared_scope(cx, &RULE, out);
+}
+
+/// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
+pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
         if m.finally.is_empty() {
@@ -115,5 +119,5 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             });
         }
     }
-    emit(cx, &RULE, &scope, findings, out);
+    emit(cx, &RULE, scope, findings, out);
 }

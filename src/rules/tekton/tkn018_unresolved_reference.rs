@@ -6,11 +6,11 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{PipelineSource, Reach, TaskTarget};
+use crate::model::{PipelineSource, Scope, TaskTarget};
 use crate::rule_doc;
 use crate::rules::{Context, FixKind, Rule};
 
-use super::tkn010_task_exceeds_budget::scope;
+use super::tkn010_task_exceeds_budget::shared_scope;
 
 pub static RULE: Rule = Rule {
     code: "TKN018",
@@ -24,7 +24,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let scope = scope(cx, Reach::Runs);
+    shared_scope(cx, &RULE, out);
+}
+
+/// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
+pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     let mut report = |at: &crate::model::Loc, msg: String| {
         if at.path == cx.file.path && scope.object.contains(at.span) && seen.insert(at.span) {
