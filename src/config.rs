@@ -518,7 +518,7 @@ mod tests {
         assert!(!c.is_enabled("TKN005", true));
         assert!(c.is_enabled("TKN015", false));
         assert!(!c.is_enabled("TKN018", false));
-        assert!(!c.is_enabled("JOB001", true));
+        assert!(!c.is_enabled("ZZZ001", true));
         let d = Config::default();
         assert!(d.is_enabled("TKN001", true));
         assert!(!d.is_enabled("TKN015", false));
@@ -527,7 +527,7 @@ mod tests {
     #[test]
     fn resource_ignores() {
         let c = Config::parse(
-            "ignore:\n  - TKN005\n  - kind: Job\n    name: \"legacy-*\"\n    rules: [JOB001]\n",
+            "ignore:\n  - TKN005\n  - kind: Job\n    name: \"legacy-*\"\n    rules: [ZZZ001]\n",
             "c",
         )
         .unwrap();
@@ -535,7 +535,7 @@ mod tests {
         let ri = &c.resource_ignores[0];
         assert!(ri.matches("Job", Some("legacy-x"), None));
         assert!(!ri.matches("Job", Some("new"), None));
-        assert!(ri.covers("JOB001"));
-        assert!(!ri.covers("JOB002"));
+        assert!(ri.covers("ZZZ001"));
+        assert!(!ri.covers("ZZZ002"));
     }
 }
