@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}
 runs=${2:-3}
-cargo build --release --quiet --bin cutoff --example gen-repo --example parse-only --example prefilter-bench
+cargo build --release --quiet --bin cutoff && cargo build --release --quiet -p cutoff-core --example gen-repo --example parse-only --example prefilter-bench
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ./target/release/examples/gen-repo "$dir/repo" "$n" 2>/dev/null

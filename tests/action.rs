@@ -84,9 +84,9 @@ fn pr_repo() -> (tempfile::TempDir, String) {
 }
 
 /// Parses one of this repository's YAML files (with cutoff's own parser); no syntax errors.
-fn yaml_file(path: &str) -> cutoff::yaml::Stream {
+fn yaml_file(path: &str) -> cutoff_core::yaml::Stream {
     let text = std::fs::read_to_string(root().join(path)).unwrap();
-    let stream = cutoff::yaml::parse(&text);
+    let stream = cutoff_core::yaml::parse(&text);
     if let Some(e) = stream.first_error() {
         panic!("{path} is not valid YAML: {e}");
     }
@@ -94,7 +94,7 @@ fn yaml_file(path: &str) -> cutoff::yaml::Stream {
     stream
 }
 
-fn scalar_map(node: cutoff::yaml::NodeRef<'_>) -> BTreeMap<String, String> {
+fn scalar_map(node: cutoff_core::yaml::NodeRef<'_>) -> BTreeMap<String, String> {
     node.entries()
         .map(|(k, v)| {
             (

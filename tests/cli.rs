@@ -341,7 +341,7 @@ fn rules_explain_init() {
         Some(2)
     );
     let o = bin().args(["init"]).output().unwrap();
-    assert!(cutoff::config::Config::parse(&stdout(&o), "init").is_ok());
+    assert!(cutoff_core::config::Config::parse(&stdout(&o), "init").is_ok());
 }
 
 #[test]

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cutoff::config::Config;
-use cutoff::lint::{self, Input};
-use cutoff::project::Project;
+use cutoff_core::config::Config;
+use cutoff_core::lint::{self, Input};
+use cutoff_core::project::Project;
 
 fn corpus() -> PathBuf {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
@@ -23,13 +23,13 @@ fn corpus() -> PathBuf {
 fn inputs() -> Vec<Input> {
     let root = corpus();
     let (files, errors) =
-        cutoff::walk::collect(std::slice::from_ref(&root), &Config::default(), &root);
+        cutoff_core::walk::collect(std::slice::from_ref(&root), &Config::default(), &root);
     assert!(errors.is_empty(), "{errors:?}");
     assert!(files.len() > 4000, "only {} files found", files.len());
     files
         .into_iter()
         .map(|f| Input {
-            path: Arc::from(cutoff::walk::display_path(&f, &root)),
+            path: Arc::from(cutoff_core::walk::display_path(&f, &root)),
             fs_path: f,
             report: true,
         })
@@ -43,7 +43,7 @@ fn corpus_lints_without_panic_and_fixes_stay_valid() {
     assert!(io.is_empty(), "{io:?}");
     let config = Config {
         select: Some(vec!["ALL".into()]),
-        extend_select: cutoff::rules::all()
+        extend_select: cutoff_core::rules::all()
             .iter()
             .map(|r| r.code.to_string())
             .collect(),
@@ -62,7 +62,7 @@ fn corpus_lints_without_panic_and_fixes_stay_valid() {
     );
 
     // Apply every fix (unsafe included) in memory: nothing may be refused for breaking YAML.
-    let fixed = cutoff::fix::fix_project(project.files, &config, true);
+    let fixed = cutoff_core::fix::fix_project(project.files, &config, true);
     println!(
         "corpus: {} fixes applied in {} files",
         fixed.applied,

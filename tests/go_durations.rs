@@ -1,4 +1,4 @@
-//! Checks `cutoff::duration` against a table produced by Go itself
+//! Checks `cutoff_core::duration` against a table produced by Go itself
 //! (`time.ParseDuration` and `Duration.String()`), kept beside the repository
 //! in `shared/data/go-durations.tsv`.
 //!
@@ -6,7 +6,7 @@
 //! tab-separated columns: the input as a Go-quoted string, the nanoseconds or
 //! `error`, and Go's `String()` form (empty for errors).
 
-use cutoff::duration::{parse, GoDuration};
+use cutoff_core::duration::{parse, GoDuration};
 
 const TABLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cutoff::duration::{self, GoDuration};
-use cutoff::yaml::{self, NodeRef};
+use cutoff_core::duration::{self, GoDuration};
+use cutoff_core::yaml::{self, NodeRef};
 
 /// The incident's files by role.
 #[derive(Clone, Copy)]
@@ -289,7 +289,7 @@ fn assert_only_hunks(
             similar::ChangeTag::Insert => assert!(
                 inserted(line),
                 "{name}: unexpected line inserted: {line:?}\n{}",
-                cutoff::fix::unified_diff(name, old, new)
+                cutoff_core::fix::unified_diff(name, old, new)
             ),
         }
     }
@@ -297,7 +297,7 @@ fn assert_only_hunks(
         gone,
         removed.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         "{name}: removed lines\n{}",
-        cutoff::fix::unified_diff(name, old, new)
+        cutoff_core::fix::unified_diff(name, old, new)
     );
 }
 
@@ -396,7 +396,7 @@ fn assert_fixed_layout(c: &Copy, build_timeout: &str) {
 fn diffs(c: &Copy) -> String {
     ROLES
         .iter()
-        .map(|r| cutoff::fix::unified_diff(c.name(*r), &original(*r), &c.read(*r)))
+        .map(|r| cutoff_core::fix::unified_diff(c.name(*r), &original(*r), &c.read(*r)))
         .collect()
 }
 

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use cutoff::diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
-use cutoff::lint::from_bytes;
-use cutoff::project::{Project, Skip, SourceFile};
-use cutoff::report::{render, Format, Report};
-use cutoff::yaml::Span;
+use cutoff_core::diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
+use cutoff_core::lint::from_bytes;
+use cutoff_core::project::{Project, Skip, SourceFile};
+use cutoff_core::report::{render, Format, Report};
+use cutoff_core::yaml::Span;
 use serde_json::Value;
 
 const BUILD: &str = "\
@@ -451,7 +451,7 @@ fn sarif_rules_and_columns() {
     assert_eq!(driver["name"], "cutoff");
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
     let rules = driver["rules"].as_array().unwrap();
-    let all = cutoff::rules::all();
+    let all = cutoff_core::rules::all();
     assert_eq!(rules.len(), all.len());
     for (r, rule) in rules.iter().zip(all) {
         assert_eq!(r["id"], rule.code);

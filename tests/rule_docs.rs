@@ -2,9 +2,9 @@
 //! examples do what they say: every `yaml bad` block triggers the rule, every
 //! `yaml good` block does not.
 
-use cutoff::config::Config;
-use cutoff::lint::lint_texts;
-use cutoff::rules;
+use cutoff_core::config::Config;
+use cutoff_core::lint::lint_texts;
+use cutoff_core::rules;
 
 struct Block {
     kind: String,

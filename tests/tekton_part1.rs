@@ -10,11 +10,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cutoff::config::Config;
-use cutoff::diagnostic::Diagnostic;
-use cutoff::fix::{fix_texts, unified_diff};
-use cutoff::lint::lint_texts;
-use cutoff::project::Project;
+use cutoff_core::config::Config;
+use cutoff_core::diagnostic::Diagnostic;
+use cutoff_core::fix::{fix_texts, unified_diff};
+use cutoff_core::lint::lint_texts;
+use cutoff_core::project::Project;
 
 const CODES: [&str; 11] = [
     "TKN001", "TKN002", "TKN003", "TKN004", "TKN005", "TKN006", "TKN007", "TKN008", "TKN009",
@@ -209,7 +209,7 @@ fn only(config: &Config, code: &str) -> Config {
 }
 
 /// The unified diffs of every file a fix changed.
-fn diffs(fixed: &cutoff::fix::Fixed) -> String {
+fn diffs(fixed: &cutoff_core::fix::Fixed) -> String {
     let mut out = String::new();
     for (path, old) in &fixed.changed {
         out.push_str(&unified_diff(
@@ -222,7 +222,7 @@ fn diffs(fixed: &cutoff::fix::Fixed) -> String {
 }
 
 /// The texts of a fixed project, as (path, text).
-fn texts(fixed: &cutoff::fix::Fixed) -> Vec<(String, String)> {
+fn texts(fixed: &cutoff_core::fix::Fixed) -> Vec<(String, String)> {
     fixed
         .project
         .files
@@ -237,7 +237,7 @@ const UNSAFE: [&str; 2] = ["TKN003", "TKN004"];
 fn check_rule(code: &str) {
     let mut messages = String::new();
     let mut fixes = String::new();
-    let rule = cutoff::rules::by_code(code).unwrap();
+    let rule = cutoff_core::rules::by_code(code).unwrap();
     let unsafe_fixes = UNSAFE.contains(&code);
     for f in fixtures(code) {
         let (project, diags) = f.lint();
@@ -266,7 +266,7 @@ fn check_rule(code: &str) {
         if !fixed.changed.is_empty() {
             assert_ne!(
                 rule.fix,
-                cutoff::rules::FixKind::None,
+                cutoff_core::rules::FixKind::None,
                 "{code} has no fixes but changed {}",
                 f.rel
             );
@@ -291,7 +291,7 @@ fn check_rule(code: &str) {
         }
     }
     insta::assert_snapshot!(format!("{code}_messages"), messages);
-    if rule.fix != cutoff::rules::FixKind::None {
+    if rule.fix != cutoff_core::rules::FixKind::None {
         insta::assert_snapshot!(format!("{code}_fixes"), fixes);
     }
 }

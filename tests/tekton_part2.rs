@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cutoff::config::Config;
-use cutoff::diagnostic::Diagnostic;
-use cutoff::fix::fix_texts;
-use cutoff::lint::lint_texts;
-use cutoff::project::Project;
+use cutoff_core::config::Config;
+use cutoff_core::diagnostic::Diagnostic;
+use cutoff_core::fix::fix_texts;
+use cutoff_core::lint::lint_texts;
+use cutoff_core::project::Project;
 
 const PART2: [&str; 7] = [
     "TKN010", "TKN011", "TKN012", "TKN013", "TKN016", "TKN017", "TKN018",
@@ -129,7 +129,7 @@ fn incident_end_to_end() {
     let mut diffs = String::new();
     for (path, old) in &fixed.changed {
         let new = &fixed.project.file(path).unwrap().text;
-        diffs.push_str(&cutoff::fix::unified_diff(path, old, new));
+        diffs.push_str(&cutoff_core::fix::unified_diff(path, old, new));
     }
     insta::assert_snapshot!("incident_fix_diff", diffs);
     let remaining = part2(&fixed.diagnostics);
@@ -250,7 +250,7 @@ fn check_rule(code: &str) {
         if mine.iter().any(|d| d.fix.is_some()) {
             fixes.push_str(&format!("## {name}\n"));
             for (path, old) in &fixed.changed {
-                fixes.push_str(&cutoff::fix::unified_diff(
+                fixes.push_str(&cutoff_core::fix::unified_diff(
                     path,
                     old,
                     &fixed.project.file(path).unwrap().text,
@@ -353,7 +353,7 @@ fn versions_change_the_verdict() {
 /// findings are shown only in the reported files.
 #[test]
 fn context_files_resolve_but_are_not_reported() {
-    use cutoff::project::SourceFile;
+    use cutoff_core::project::SourceFile;
     use std::sync::Arc;
     let files = read_dir("incident");
     let only = |reported: &str| {
@@ -369,7 +369,7 @@ fn context_files_resolve_but_are_not_reported() {
             })
             .collect();
         let project = Project::new(sources);
-        let diags = cutoff::lint::check(&project, &Config::default());
+        let diags = cutoff_core::lint::check(&project, &Config::default());
         (render(&project, &part2(&diags)), part2(&diags))
     };
     let (text, diags) = only("pipelinerun.yaml");

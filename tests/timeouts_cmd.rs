@@ -1,56 +1,30 @@
 //! `cutoff timeouts`: snapshots of the effective-timeout tree (text and JSON).
 
-use std::path::{Path, PathBuf};
-
-use cutoff::config::Config;
-use cutoff::lint::lint_texts;
+use std::path::PathBuf;
+use std::process::Command;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-fn read(rel: &str) -> Vec<(String, String)> {
-    let root = fixtures();
-    let p = root.join(rel);
-    let mut out = Vec::new();
-    fn walk(root: &Path, p: &Path, out: &mut Vec<(String, String)>) {
-        if p.is_dir() {
-            let mut entries: Vec<_> = std::fs::read_dir(p)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            entries.sort();
-            for e in entries {
-                walk(root, &e, out);
-            }
-        } else if p.extension().is_some_and(|e| e == "yaml") {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, std::fs::read_to_string(p).unwrap()));
-        }
+/// `cutoff timeouts` on `rel` (under `fixtures/`, resolved within itself), with no
+/// configuration file and the extra arguments given.
+fn render(rel: &str, extra: &[&str], json: bool) -> String {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cutoff"));
+    c.current_dir(fixtures())
+        .args(["timeouts", "--no-config", "--root", rel])
+        .args(extra);
+    if json {
+        c.args(["--format", "json"]);
     }
-    walk(&root, &p, &mut out);
-    out
-}
-
-fn render(rel: &str, config: &Config, json: bool) -> String {
-    let files = read(rel);
-    let pairs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let (project, diags) = lint_texts(&pairs, config);
-    let mut out = Vec::new();
-    cutoff::timeouts_cmd::render(&project, config, &diags, json, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    let o = c.arg(rel).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
 }
 
 #[test]
 fn incident_text() {
-    let text = render("incident", &Config::default(), false);
+    let text = render("incident", &[], false);
     assert!(
         text.contains("[TKN012]") && text.contains("[TKN013]") && text.contains("◆ longest chain")
     );
@@ -59,7 +33,7 @@ fn incident_text() {
 
 #[test]
 fn incident_json() {
-    let text = render("incident", &Config::default(), true);
+    let text = render("incident", &[], true);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let run = &v["runs"][0];
     assert_eq!(run["budgets"]["pipeline"]["value"], "1h0m0s");
@@ -81,31 +55,26 @@ fn incident_json() {
 fn finally_and_computed_budgets() {
     insta::assert_snapshot!(
         "finally_text",
-        render(
-            "TKN011/bad-tasks-budget-finally.yaml",
-            &Config::default(),
-            false
-        )
+        render("TKN011/bad-tasks-budget-finally.yaml", &[], false)
     );
 }
 
 #[test]
 fn pass_down_on_1_11() {
-    let config = Config::parse("targets: {tekton: \"1.11\"}\n", "c").unwrap();
-    let text = render("TKN011/good-passdown-v1.11.yaml", &config, false);
+    let text = render(
+        "TKN011/good-passdown-v1.11.yaml",
+        &["--tekton-version", "1.11"],
+        false,
+    );
     assert!(text.contains("passed down"), "{text}");
     insta::assert_snapshot!("passdown_text", text);
 }
 
 #[test]
 fn default_run_and_taskrun() {
-    let mut text = render("TKN013/bad-cross", &Config::default(), false);
+    let mut text = render("TKN013/bad-cross", &[], false);
     text.push_str("\n---\n");
-    text.push_str(&render(
-        "TKN013/bad-steps-sum.yaml",
-        &Config::default(),
-        false,
-    ));
+    text.push_str(&render("TKN013/bad-steps-sum.yaml", &[], false));
     assert!(
         text.contains("assuming the run the cluster creates by default"),
         "{text}"

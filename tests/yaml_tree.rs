@@ -1,6 +1,6 @@
-//! Tests for `cutoff::yaml`: the span-exact YAML tree over granit-parser.
+//! Tests for `cutoff_core::yaml`: the span-exact YAML tree over granit-parser.
 
-use cutoff::yaml::{
+use cutoff_core::yaml::{
     parse, plain_safe, render_scalar, Document, LineIndex, NodeId, NodeKind, NodeRef, ScalarStyle,
     Span, Stream,
 };

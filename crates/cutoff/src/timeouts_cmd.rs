@@ -5,20 +5,20 @@
 //! longest chain marked; findings marked by code next to the node they concern. Standalone
 //! TaskRuns follow. `--format json` prints the same model as data.
 //!
-//! Everything shown is read from [`crate::model`]; nothing is computed here.
+//! Everything shown is read from [`cutoff_core::model`]; nothing is computed here.
 
 use serde_json::{json, Value};
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
-use crate::duration::GoDuration;
-use crate::model::scope::all_models;
-use crate::model::value::show;
-use crate::model::{
+use cutoff_core::config::Config;
+use cutoff_core::diagnostic::Diagnostic;
+use cutoff_core::duration::GoDuration;
+use cutoff_core::model::scope::all_models;
+use cutoff_core::model::value::show;
+use cutoff_core::model::{
     Bound, Chain, Loc, Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel,
     TaskRunModel, TaskTarget, Timed,
 };
-use crate::project::Project;
+use cutoff_core::project::Project;
 
 /// One line of the tree.
 struct Node {

@@ -7,12 +7,13 @@ use rayon::prelude::*;
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let cwd = std::env::current_dir().expect("current directory");
-    let (files, _) = cutoff::walk::collect(&[dir.into()], &cutoff::config::Config::default(), &cwd);
+    let (files, _) =
+        cutoff_core::walk::collect(&[dir.into()], &cutoff_core::config::Config::default(), &cwd);
     let (docs, bytes): (usize, usize) = files
         .par_iter()
         .map(|f| {
             let text = std::fs::read_to_string(f).unwrap_or_default();
-            let stream = cutoff::yaml::parse(&text);
+            let stream = cutoff_core::yaml::parse(&text);
             (stream.documents.len(), text.len())
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));

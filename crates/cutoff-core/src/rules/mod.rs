@@ -134,6 +134,11 @@ pub fn by_code(code: &str) -> Option<&'static Rule> {
 #[macro_export]
 macro_rules! rule_doc {
     ($code:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md"))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../rules/",
+            $code,
+            ".md"
+        ))
     };
 }

@@ -24,7 +24,7 @@ use crate::project::{Project, Skip, SourceFile};
 use crate::yaml::LineIndex;
 
 /// An output format of `cutoff lint`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Source snippets with labels and help, then a summary line.
     Text,
@@ -43,6 +43,37 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 7] = [
+        Format::Text,
+        Format::Concise,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Checkstyle,
+    ];
+
+    /// The format named `name` (case-insensitive).
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// One line on what the format is for.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Text => "Source snippets with labels and help, then a summary line",
+            Format::Concise => "`path:line:col: severity[CODE] message`, one line per finding",
+            Format::Json => "A stable JSON document (`version: 1`)",
+            Format::Sarif => "SARIF 2.1.0, for code scanning",
+            Format::Github => "GitHub Actions workflow commands (annotations)",
+            Format::Junit => "JUnit XML",
+            Format::Checkstyle => "Checkstyle XML",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",

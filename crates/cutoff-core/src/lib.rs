@@ -4,7 +4,6 @@
 //! manifests → timeout model → rules → diagnostics with edits → reporters/fixer.
 
 pub mod baseline;
-pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod duration;
@@ -17,7 +16,6 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod suppress;
-pub mod timeouts_cmd;
 pub mod version;
 pub mod walk;
 pub mod yaml;

@@ -7,7 +7,8 @@ use std::time::Instant;
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let cwd = std::env::current_dir().expect("current directory");
-    let (files, _) = cutoff::walk::collect(&[dir.into()], &cutoff::config::Config::default(), &cwd);
+    let (files, _) =
+        cutoff_core::walk::collect(&[dir.into()], &cutoff_core::config::Config::default(), &cwd);
     let texts: Vec<Vec<u8>> = files
         .iter()
         .map(|f| std::fs::read(f).unwrap_or_default())
@@ -19,7 +20,7 @@ fn main() {
         let t = Instant::now();
         relevant = texts
             .iter()
-            .filter(|t| cutoff::manifest::may_be_relevant(t))
+            .filter(|t| cutoff_core::manifest::may_be_relevant(t))
             .count();
         best = best.min(t.elapsed().as_secs_f64());
     }

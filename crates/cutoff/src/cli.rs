@@ -8,16 +8,16 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::baseline;
-use crate::config::{self, Config};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix;
-use crate::lint::{self, Input, DEFAULT_MAX_FILE_SIZE};
-use crate::project::{Project, SourceFile};
-use crate::report::{self, Format};
-use crate::rules;
-use crate::version::Version;
-use crate::walk;
+use cutoff_core::baseline;
+use cutoff_core::config::{self, Config};
+use cutoff_core::diagnostic::{Diagnostic, Severity};
+use cutoff_core::fix;
+use cutoff_core::lint::{self, Input, DEFAULT_MAX_FILE_SIZE};
+use cutoff_core::project::{Project, SourceFile};
+use cutoff_core::report::{self, Format};
+use cutoff_core::rules;
+use cutoff_core::version::Version;
+use cutoff_core::walk;
 
 const EXIT_OK: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
@@ -145,7 +145,7 @@ pub struct LintArgs {
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     /// An extra output: FORMAT or FORMAT=FILE (repeatable), e.g. `--output sarif=cutoff.sarif`.
     #[arg(long, value_name = "FORMAT[=FILE]")]
     pub output: Vec<String>,
@@ -438,12 +438,35 @@ fn color_enabled(choice: ColorChoice) -> bool {
     }
 }
 
+/// An output format on the command line (the core's [`Format`], with clap's help per value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormatArg(pub Format);
+
+impl ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [FormatArg; 7] = [
+            FormatArg(Format::ALL[0]),
+            FormatArg(Format::ALL[1]),
+            FormatArg(Format::ALL[2]),
+            FormatArg(Format::ALL[3]),
+            FormatArg(Format::ALL[4]),
+            FormatArg(Format::ALL[5]),
+            FormatArg(Format::ALL[6]),
+        ];
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()).help(self.0.description()))
+    }
+}
+
 fn parse_output(spec: &str) -> Result<(Format, Option<PathBuf>), String> {
     let (f, file) = match spec.split_once('=') {
         Some((f, p)) => (f, Some(PathBuf::from(p))),
         None => (spec, None),
     };
-    let format = Format::from_str(f, true).map_err(|_| {
+    let format = Format::parse(f).ok_or_else(|| {
         format!("--output {spec:?}: unknown format {f:?} (text, concise, json, sarif, github, junit, checkstyle)")
     })?;
     Ok((format, file))
@@ -593,11 +616,14 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         show_fixes: args.show_fixes,
     };
     // Reports go to stderr when stdout carries fixed text or a diff.
-    let main_format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Text
-    } else {
-        Format::Concise
-    });
+    let main_format = args
+        .format
+        .map(|f| f.0)
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Text
+        } else {
+            Format::Concise
+        });
     let to_stderr = stdin_fixed_printed || args.diff;
     let mut primary_outputs: Vec<(Format, Option<PathBuf>)> = Vec::new();
     if args.format.is_some() || !outputs.iter().any(|(_, f)| f.is_none()) {

@@ -1,0 +1,9 @@
+//! The `cutoff` command: argument parsing and the commands. Everything a command knows
+//! about manifests and timeouts comes from `cutoff-core`.
+
+mod cli;
+mod timeouts_cmd;
+
+fn main() {
+    std::process::exit(cli::main());
+}
