@@ -1,6 +1,6 @@
 //! Checks `cutoff_core::duration` against a table produced by Go itself
-//! (`time.ParseDuration` and `Duration.String()`), kept beside the repository
-//! in `shared/data/go-durations.tsv`.
+//! (`time.ParseDuration` and `Duration.String()`), kept in `tests/data/go-durations.tsv`
+//! (where it came from: `tests/data/README.md`).
 //!
 //! Format: a header line starting with `#`, then one row per input with three
 //! tab-separated columns: the input as a Go-quoted string, the nanoseconds or
@@ -8,10 +8,7 @@
 
 use cutoff_core::duration::{parse, GoDuration};
 
-const TABLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/go-durations.tsv"
-);
+const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/go-durations.tsv");
 
 /// Decodes a Go interpreted string literal (`strconv.Quote` output) into raw
 /// bytes; `\xNN` and octal escapes may produce invalid UTF-8.
@@ -101,12 +98,8 @@ fn unquote_handles_go_escapes() {
 
 #[test]
 fn matches_go_table() {
-    let table = std::fs::read_to_string(TABLE).unwrap_or_else(|e| {
-        panic!(
-            "cannot read the Go duration table at {TABLE}: {e}\n\
-             (it is expected in shared/data/ beside the repository checkout)"
-        )
-    });
+    let table = std::fs::read_to_string(TABLE)
+        .unwrap_or_else(|e| panic!("cannot read the Go duration table at {TABLE}: {e}"));
 
     let mut rows = 0usize;
     let mut valid = 0usize;

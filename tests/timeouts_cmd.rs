@@ -62,7 +62,7 @@ fn finally_and_computed_budgets() {
 #[test]
 fn pass_down_on_1_11() {
     let text = render(
-        "TKN011/good-passdown-v1.11.yaml",
+        "TKN011/tekton-1.11/good-passdown-v1.11.yaml",
         &["--tekton-version", "1.11"],
         false,
     );

@@ -7,8 +7,7 @@ use std::time::Instant;
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let cwd = std::env::current_dir().expect("current directory");
-    let (files, _) =
-        cutoff_core::walk::collect(&[dir.into()], &cutoff_core::config::Config::default(), &cwd);
+    let (files, _) = cutoff_core::walk::collect(&[dir.into()], &cwd, &|_| false);
     let texts: Vec<Vec<u8>> = files
         .iter()
         .map(|f| std::fs::read(f).unwrap_or_default())

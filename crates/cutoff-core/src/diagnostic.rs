@@ -1,4 +1,5 @@
-//! What a rule reports: a finding with its spans, help and an optional fix.
+//! What a rule reports: a finding with its spans, help and an optional fix; and what is
+//! known about each rule ([`RuleMeta`]), which reporters receive with the findings.
 //!
 //! Diagnostics carry byte spans only; reporters turn them into lines and
 //! columns with the file's [`crate::yaml::LineIndex`].
@@ -59,6 +60,56 @@ impl Applicability {
             Applicability::Unsafe => "unsafe",
         }
     }
+}
+
+/// Which fixes a rule may offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe fixes for some findings, unsafe ones for others.
+    Both,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Safe => "safe",
+            FixAvailability::Unsafe => "unsafe",
+            FixAvailability::Both => "safe or unsafe",
+        }
+    }
+
+    /// May a rule with this availability offer a fix of `applicability`?
+    pub fn allows(self, applicability: Applicability) -> bool {
+        matches!(
+            (self, applicability),
+            (FixAvailability::Both, _)
+                | (FixAvailability::Safe, Applicability::Safe)
+                | (FixAvailability::Unsafe, Applicability::Unsafe)
+        )
+    }
+}
+
+/// What is known about a rule without running it. The single source of `cutoff rules`, the
+/// README's rules table, the header line of every `rules/<CODE>.md`, and SARIF's rule
+/// descriptors; reporters receive it with the diagnostics.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub enabled_by_default: bool,
+    pub fix: FixAvailability,
+    /// What the fix does, in a few words; `None` when the rule has no fix.
+    pub fix_title: Option<&'static str>,
+    /// One line, for `cutoff rules` and SARIF.
+    pub summary: &'static str,
+    /// The Markdown page `rules/<CODE>.md`.
+    pub doc: &'static str,
 }
 
 /// Replace the bytes `start..end` of the file at `path` with `replacement`.
@@ -176,4 +227,28 @@ impl Diagnostic {
             &self.message,
         )
     }
+}
+
+/// Counts by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub fixable: usize,
+}
+
+pub fn counts(diags: &[Diagnostic]) -> Counts {
+    let mut c = Counts::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => c.error += 1,
+            Severity::Warning => c.warning += 1,
+            Severity::Info => c.info += 1,
+        }
+        if d.fix.is_some() {
+            c.fixable += 1;
+        }
+    }
+    c
 }

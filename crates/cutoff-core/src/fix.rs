@@ -1,5 +1,6 @@
 //! Applying fixes: pick non-overlapping fixes, apply their edits, re-parse and re-lint
-//! until nothing changes (bounded), never touch a file with a YAML error, and refuse any
+//! (with the lint step the caller hands in) until nothing changes (bounded), edit only
+//! files the user asked about, never touch a file with a YAML error, and refuse any
 //! result that no longer parses. Writing to disk is atomic (temp file + rename) and keeps
 //! the file's permissions.
 
@@ -8,10 +9,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::lint;
-use crate::project::{Project, SourceFile};
+use crate::project::Project;
+use crate::source::SourceFile;
 
 /// How many lint → fix rounds at most.
 pub const MAX_ROUNDS: usize = 10;
@@ -42,8 +42,8 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
     a.path == b.path && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
-/// Chooses the fixes to apply: allowed by `unsafe_fixes`, only in files without YAML
-/// errors, no edit overlapping one already chosen. Deterministic (diagnostic order).
+/// Chooses the fixes to apply: allowed by `unsafe_fixes`, only in reported files without
+/// YAML errors, no edit overlapping one already chosen. Deterministic (diagnostic order).
 pub fn choose<'d>(project: &Project, diags: &'d [Diagnostic], unsafe_fixes: bool) -> Vec<&'d Fix> {
     let mut chosen: Vec<&Fix> = Vec::new();
     let mut taken: Vec<&Edit> = Vec::new();
@@ -58,7 +58,7 @@ pub fn choose<'d>(project: &Project, diags: &'d [Diagnostic], unsafe_fixes: bool
         let files_ok = fix.edits.iter().all(|e| {
             project
                 .file(&e.path)
-                .is_some_and(|f| f.skip.is_none() && !f.has_syntax_error())
+                .is_some_and(|f| f.report && f.skip.is_none() && !f.has_syntax_error())
         });
         if !files_ok {
             continue;
@@ -109,13 +109,17 @@ fn rebuild(files: Vec<SourceFile>, new_texts: &HashMap<Arc<str>, String>) -> Vec
         .collect()
 }
 
-/// Lints, fixes, re-lints until stable, all in memory.
-pub fn fix_project(files: Vec<SourceFile>, config: &Config, unsafe_fixes: bool) -> Fixed {
+/// Lints (with `lint`), fixes, re-lints until stable, all in memory.
+pub fn fix_project(
+    files: Vec<SourceFile>,
+    unsafe_fixes: bool,
+    lint: &dyn Fn(&Project) -> Vec<Diagnostic>,
+) -> Fixed {
     let mut project = Project::new(files);
     let mut originals: BTreeMap<Arc<str>, String> = BTreeMap::new();
     let mut applied = 0;
     let mut refused: HashSet<Arc<str>> = HashSet::new();
-    let mut diags = lint::check(&project, config);
+    let mut diags = lint(&project);
     for _ in 0..MAX_ROUNDS {
         let fixes = choose(&project, &diags, unsafe_fixes);
         let fixes: Vec<&Fix> = fixes
@@ -170,9 +174,9 @@ pub fn fix_project(files: Vec<SourceFile>, config: &Config, unsafe_fixes: bool) 
                     .or_insert_with(|| f.text.clone());
             }
         }
-        let files = std::mem::take(&mut project.files);
+        let files = std::mem::take(&mut project.sources.files);
         project = Project::new(rebuild(files, &new_texts));
-        diags = lint::check(&project, config);
+        diags = lint(&project);
     }
     // Drop files that came back to their original text.
     originals.retain(|p, orig| project.file(p).is_some_and(|f| &f.text != orig));
@@ -185,15 +189,6 @@ pub fn fix_project(files: Vec<SourceFile>, config: &Config, unsafe_fixes: bool) 
         changed: originals,
         refused,
     }
-}
-
-/// Convenience for tests and embedding: lint texts given as (path, text) pairs.
-pub fn fix_texts(files: &[(&str, &str)], config: &Config, unsafe_fixes: bool) -> Fixed {
-    let sources = files
-        .iter()
-        .map(|(p, t)| SourceFile::new(Arc::from(*p), None, t.to_string(), true))
-        .collect();
-    fix_project(sources, config, unsafe_fixes)
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, the

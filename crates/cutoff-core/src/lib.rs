@@ -15,6 +15,7 @@ pub mod model;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod source;
 pub mod suppress;
 pub mod version;
 pub mod walk;

@@ -1,5 +1,6 @@
-//! The lint run: load files (in parallel), index them, run the enabled rules on every
-//! object of every reported file (in parallel), apply suppressions, sort.
+//! The lint run: load files (in parallel), index them, build the model, run the enabled
+//! rules on every object of every reported file (in parallel) through their family's hook,
+//! apply suppressions, sort.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,10 +8,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::fix::{self, Fixed};
 use crate::manifest::{self, tekton};
-use crate::project::{Project, Skip, SourceFile};
-use crate::rules::{self, engine, new_diagnostic, Context, Rule};
+use crate::model::Model;
+use crate::project::Project;
+use crate::rules::tekton::TektonContext;
+use crate::rules::{self, engine, new_diagnostic, Check, Context, Rule};
+use crate::source::{Skip, SourceFile};
 use crate::suppress;
 use crate::yaml::Span;
 
@@ -105,6 +110,13 @@ pub fn enabled_rules(config: &Config) -> Vec<&'static Rule> {
 
 /// Runs every enabled rule on every reported file. Deterministic: sorted by path, then position.
 pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
+    let model = Model::new(project, config);
+    check_model(&model)
+}
+
+/// [`check`] over a model already built.
+pub fn check_model(model: &Model<'_>) -> Vec<Diagnostic> {
+    let (project, config) = (model.project, model.config);
     let enabled = enabled_rules(config);
     let is_on = |r: &Rule| enabled.iter().any(|e| e.code == r.code);
     let report_unused = is_on(&engine::UNUSED_SUPPRESSION);
@@ -113,11 +125,19 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
         .par_iter()
         .filter(|f| f.report)
         .flat_map_iter(|f| {
-            let mut out = check_file(project, f, config, &enabled);
+            let mut out = check_file(model, f, &enabled);
             suppress::apply(f, config, &mut out, report_unused);
             out.retain(|d| enabled.iter().any(|r| r.code == d.code));
             for d in &mut out {
                 d.severity = config.severity_for(d.code, d.severity);
+                // A fix may only edit files the user asked about (pre-commit passes only
+                // changed files; the rest of the repository is context).
+                if d.fix
+                    .as_ref()
+                    .is_some_and(|fix| fix.edits.iter().any(|e| !project.is_reported(&e.path)))
+                {
+                    d.fix = None;
+                }
             }
             out
         })
@@ -127,12 +147,8 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
     diags
 }
 
-fn check_file(
-    project: &Project,
-    file: &SourceFile,
-    config: &Config,
-    enabled: &[&'static Rule],
-) -> Vec<Diagnostic> {
+fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -> Vec<Diagnostic> {
+    let config = model.config;
     let mut out = Vec::new();
     match file.skip {
         Some(Skip::Irrelevant) => return out,
@@ -190,83 +206,51 @@ fn check_file(
             );
             continue;
         }
-        let Some(meta) = manifest::identify(doc) else {
+        let Some(object) = manifest::identify(doc, &file.path, &file.text) else {
             continue;
         };
-        let Some(object) = tekton::read_document(meta, &file.text) else {
-            continue;
+        let cx = Context {
+            model,
+            file,
+            doc,
+            config,
         };
-        run_rules(project, file, doc, &object, None, config, enabled, &mut out);
-        if let tekton::Object::TriggerTemplate(tt) = &object {
-            let cx = tekton::Cx {
-                src: &file.text,
-                in_trigger_template: true,
-            };
-            for (inner, _) in tt.embedded(cx) {
-                run_rules(
-                    project,
-                    file,
-                    doc,
-                    &inner,
-                    Some(tt),
-                    config,
-                    enabled,
-                    &mut out,
-                );
-            }
-        }
+        run_family_rules(&cx, &object, enabled, &mut out);
     }
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_rules<'a>(
-    project: &'a Project,
-    file: &'a SourceFile,
-    doc: &'a crate::yaml::Document,
-    object: &'a tekton::Object<'a>,
-    trigger_template: Option<&'a tekton::TriggerTemplate<'a>>,
-    config: &'a Config,
+/// Calls the rules of the object's family through their family's hook.
+fn run_family_rules(
+    cx: &Context<'_>,
+    object: &manifest::Object<'_>,
     enabled: &[&'static Rule],
     out: &mut Vec<Diagnostic>,
 ) {
-    let cx = Context {
-        project,
-        file,
-        doc,
-        object,
-        trigger_template,
-        config,
-    };
-    for rule in enabled {
-        if let Some(check) = rule.check {
-            check(&cx, out);
+    match object {
+        manifest::Object::Tekton(object) => {
+            let run = |object: &tekton::Object<'_>,
+                       tt: Option<&tekton::TriggerTemplate<'_>>,
+                       out: &mut Vec<Diagnostic>| {
+                let tcx = TektonContext::new(cx, object, tt);
+                for rule in enabled {
+                    if let Check::Tekton(check) = rule.check {
+                        check(&tcx, out);
+                    }
+                }
+            };
+            run(object, None, out);
+            if let tekton::Object::TriggerTemplate(tt) = object {
+                let vcx = tekton::Cx {
+                    src: cx.src(),
+                    in_trigger_template: true,
+                };
+                for (inner, _) in tt.embedded(vcx) {
+                    run(&inner, Some(tt), out);
+                }
+            }
         }
     }
-}
-
-/// Counts by severity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
-    pub fixable: usize,
-}
-
-pub fn counts(diags: &[Diagnostic]) -> Counts {
-    let mut c = Counts::default();
-    for d in diags {
-        match d.severity {
-            Severity::Error => c.error += 1,
-            Severity::Warning => c.warning += 1,
-            Severity::Info => c.info += 1,
-        }
-        if d.fix.is_some() {
-            c.fixable += 1;
-        }
-    }
-    c
 }
 
 /// Convenience for tests and embedding: lint texts given as (path, text) pairs.
@@ -278,4 +262,18 @@ pub fn lint_texts(files: &[(&str, &str)], config: &Config) -> (Project, Vec<Diag
     let project = Project::new(sources);
     let diags = check(&project, config);
     (project, diags)
+}
+
+/// Lints, fixes and re-lints `files` until stable, in memory, under `config`.
+pub fn fix_files(files: Vec<SourceFile>, config: &Config, unsafe_fixes: bool) -> Fixed {
+    fix::fix_project(files, unsafe_fixes, &|p: &Project| check(p, config))
+}
+
+/// Convenience for tests and embedding: fix texts given as (path, text) pairs.
+pub fn fix_texts(files: &[(&str, &str)], config: &Config, unsafe_fixes: bool) -> Fixed {
+    let sources = files
+        .iter()
+        .map(|(p, t)| SourceFile::new(Arc::from(*p), None, t.to_string(), true))
+        .collect();
+    fix_files(sources, config, unsafe_fixes)
 }

@@ -5,9 +5,9 @@
 
 use crate::config::{selector_matches, Config};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::manifest::{self, tekton, Meta};
-use crate::project::SourceFile;
+use crate::manifest::{self, Meta};
 use crate::rules::{engine::UNUSED_SUPPRESSION, new_diagnostic};
+use crate::source::SourceFile;
 use crate::yaml::{Document, Span};
 
 pub const ANNOTATION: &str = "cutoff.dev/ignore";
@@ -124,18 +124,11 @@ fn collect(file: &SourceFile, doc: &Document, config: &Config, out: &mut Vec<Sup
             what: "comment",
         });
     }
-    let Some(meta) = manifest::identify(doc) else {
+    let Some(meta) = manifest::identify_meta(doc) else {
         return;
     };
     let mut metas: Vec<Meta<'_>> = vec![meta];
-    if meta.kind == "TriggerTemplate" {
-        let tt = tekton::TriggerTemplate::read(meta);
-        metas.extend(
-            tt.resources
-                .iter()
-                .filter_map(|r| manifest::identify_node(*r)),
-        );
-    }
+    metas.extend(manifest::embedded(&meta));
     for m in metas {
         if let Some(v) = m.annotations().and_then(|a| a.get(ANNOTATION)) {
             let codes = v.as_str().map(split_codes).unwrap_or_default();

@@ -6,8 +6,6 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::config::Config;
-
 /// Is this a file name cutoff lints when walking a directory?
 pub fn is_lintable_name(path: &Path) -> bool {
     matches!(
@@ -41,8 +39,13 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     }
 }
 
-/// Walks `paths`. Returns sorted, de-duplicated file paths, and errors for paths that do not exist.
-pub fn collect(paths: &[PathBuf], config: &Config, cwd: &Path) -> (Vec<PathBuf>, Vec<String>) {
+/// Walks `paths`, leaving out the files whose shown path (see [`display_path`]) `exclude`
+/// matches. Returns sorted, de-duplicated file paths, and errors for paths that do not exist.
+pub fn collect(
+    paths: &[PathBuf],
+    cwd: &Path,
+    exclude: &dyn Fn(&str) -> bool,
+) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -65,7 +68,7 @@ pub fn collect(paths: &[PathBuf], config: &Config, cwd: &Path) -> (Vec<PathBuf>,
                 Ok(e) => {
                     if e.file_type().is_some_and(|t| t.is_file()) && is_lintable_name(e.path()) {
                         let shown = display_path(e.path(), cwd);
-                        if !config.is_excluded(&shown) {
+                        if !exclude(&shown) {
                             files.push(e.into_path());
                         }
                     }
@@ -79,10 +82,11 @@ pub fn collect(paths: &[PathBuf], config: &Config, cwd: &Path) -> (Vec<PathBuf>,
     (files, errors)
 }
 
-/// The repository root for reference resolution: the directory of the configuration file,
-/// else the nearest parent with `.git`, else `start`.
-pub fn find_root(start: &Path, config: &Config) -> PathBuf {
-    if let Some(dir) = config.path.as_ref().and_then(|p| p.parent()) {
+/// The repository root for reference resolution: `config_dir` (the directory of the
+/// configuration file) when there is one, else the nearest parent of `start` with `.git`,
+/// else `start`.
+pub fn find_root(start: &Path, config_dir: Option<&Path>) -> PathBuf {
+    if let Some(dir) = config_dir {
         return dir.to_path_buf();
     }
     let abs = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());

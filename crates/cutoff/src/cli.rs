@@ -13,9 +13,11 @@ use cutoff_core::config::{self, Config};
 use cutoff_core::diagnostic::{Diagnostic, Severity};
 use cutoff_core::fix;
 use cutoff_core::lint::{self, Input, DEFAULT_MAX_FILE_SIZE};
-use cutoff_core::project::{Project, SourceFile};
+use cutoff_core::model::Model;
+use cutoff_core::project::Project;
 use cutoff_core::report::{self, Format};
 use cutoff_core::rules;
+use cutoff_core::source::SourceFile;
 use cutoff_core::version::Version;
 use cutoff_core::walk;
 
@@ -277,7 +279,8 @@ fn print_rules(format: ListFormat) {
                 .map(|r| {
                     serde_json::json!({
                         "code": r.code, "name": r.name, "severity": r.severity.as_str(),
-                        "fix": r.fix.as_str(), "default": r.enabled_by_default, "summary": r.summary,
+                        "fix": r.fix.as_str(), "fix_title": r.fix_title,
+                        "default": r.enabled_by_default, "summary": r.summary,
                     })
                 })
                 .collect();
@@ -286,12 +289,12 @@ fn print_rules(format: ListFormat) {
         }
         ListFormat::Text => {
             text.push_str(&format!(
-                "{:<7} {:<34} {:<8} {:<10} {:<8} SUMMARY\n",
+                "{:<7} {:<34} {:<8} {:<14} {:<8} SUMMARY\n",
                 "CODE", "NAME", "SEVERITY", "FIX", "DEFAULT"
             ));
             for r in all {
                 text.push_str(&format!(
-                    "{:<7} {:<34} {:<8} {:<10} {:<8} {}\n",
+                    "{:<7} {:<34} {:<8} {:<14} {:<8} {}\n",
                     r.code,
                     r.name,
                     r.severity.as_str(),
@@ -299,6 +302,9 @@ fn print_rules(format: ListFormat) {
                     if r.enabled_by_default { "on" } else { "off" },
                     r.summary
                 ));
+                if let Some(t) = r.fix_title {
+                    text.push_str(&format!("{:<72} fix: {t}\n", ""));
+                }
             }
         }
     }
@@ -353,7 +359,8 @@ fn load_inputs(
 ) -> Result<Loaded, String> {
     let cwd = cwd()?;
     let max = config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let (mut files, mut io_errors) = walk::collect(paths, config, &cwd);
+    let exclude = |shown: &str| config.is_excluded(shown);
+    let (mut files, mut io_errors) = walk::collect(paths, &cwd, &exclude);
     if let Some(only) = only {
         files.retain(|f| {
             std::fs::canonicalize(f)
@@ -375,7 +382,7 @@ fn load_inputs(
     let root = common
         .root
         .clone()
-        .unwrap_or_else(|| walk::find_root(&first, config));
+        .unwrap_or_else(|| walk::find_root(&first, config.path.as_deref().and_then(Path::parent)));
     let root_c = std::fs::canonicalize(&root).ok();
     let covers_root = only.is_none()
         && paths.iter().any(|p| {
@@ -388,7 +395,7 @@ fn load_inputs(
             .iter()
             .filter_map(|f| std::fs::canonicalize(f).ok())
             .collect();
-        let (context, _) = walk::collect(std::slice::from_ref(&root), config, &cwd);
+        let (context, _) = walk::collect(std::slice::from_ref(&root), &cwd, &exclude);
         for f in context {
             let Ok(c) = std::fs::canonicalize(&f) else {
                 continue;
@@ -544,8 +551,8 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
 
     let fixing = args.fix || args.diff;
     let (project, mut diags, fixed_count, changed) = if fixing {
-        let files: Vec<SourceFile> = loaded.project.files;
-        let fixed = fix::fix_project(files, &config, args.unsafe_fixes);
+        let files: Vec<SourceFile> = loaded.project.sources.into_files();
+        let fixed = lint::fix_files(files, &config, args.unsafe_fixes);
         for r in &fixed.refused {
             eprintln!("cutoff: warning: fixes for {r} were not applied: the result would not parse as YAML (please report this)");
         }
@@ -607,8 +614,10 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         diags = b.filter(&project, diags, bl);
     }
 
+    let rule_metas = rules::metas();
     let report = report::Report {
-        project: &project,
+        sources: &project,
+        rules: &rule_metas,
         diagnostics: &diags,
         files_scanned: loaded.files_scanned,
         fixed: fixed_count,
@@ -672,16 +681,11 @@ fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
     for e in &loaded.io_errors {
         eprintln!("cutoff: error: {e}");
     }
-    let diags = lint::check(&loaded.project, &config);
+    let model = Model::new(&loaded.project, &config);
+    let diags = lint::check_model(&model);
     let mut out = std::io::stdout().lock();
-    crate::timeouts_cmd::render(
-        &loaded.project,
-        &config,
-        &diags,
-        args.format == ListFormat::Json,
-        &mut out,
-    )
-    .map_err(|e| e.to_string())?;
+    crate::timeouts_cmd::render(&model, &diags, args.format == ListFormat::Json, &mut out)
+        .map_err(|e| e.to_string())?;
     Ok(if loaded.io_errors.is_empty() {
         EXIT_OK
     } else {

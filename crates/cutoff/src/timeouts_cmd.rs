@@ -9,15 +9,15 @@
 
 use serde_json::{json, Value};
 
-use cutoff_core::config::Config;
 use cutoff_core::diagnostic::Diagnostic;
 use cutoff_core::duration::GoDuration;
-use cutoff_core::model::scope::all_models;
-use cutoff_core::model::value::show;
-use cutoff_core::model::{
-    Bound, Chain, Loc, Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel,
-    TaskRunModel, TaskTarget, Timed,
+use cutoff_core::model::tekton::scope::all_models;
+use cutoff_core::model::tekton::{
+    Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel, TaskRunModel,
+    TaskTarget, Timed,
 };
+use cutoff_core::model::value::show;
+use cutoff_core::model::{Bound, Chain, Loc, Model};
 use cutoff_core::project::Project;
 
 /// One line of the tree.
@@ -432,13 +432,13 @@ fn finding_json(id: &str, d: &Diagnostic, project: &Project) -> Value {
 
 /// Prints the model of every run in the project's reported files.
 pub fn render(
-    project: &Project,
-    config: &Config,
+    model: &Model<'_>,
     diagnostics: &[Diagnostic],
     json: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let (runs, task_runs) = all_models(project, config);
+    let project = model.project;
+    let (runs, task_runs) = all_models(model, model.config);
     let mut trees: Vec<(Node, Value)> = Vec::new();
     for m in &runs {
         let mut t = run_tree(m);
@@ -473,6 +473,8 @@ pub fn render(
         let doc = json!({
             "runs": trees.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
             "task_runs": tr_values,
+            // The same answers, family-neutral: one entry per run, task and TaskRun.
+            "effective": model.effective_timeouts(),
         });
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
         return writeln!(out);

@@ -1,7 +1,9 @@
-//! "What is this document?" and typed, read-only views over it.
+//! "What is this document?" and typed, read-only views over it, per family.
 //!
 //! Views borrow the YAML tree, so every field they expose keeps its exact span.
-//! Unknown kinds are ignored quietly: [`identify`] returns `None` for them.
+//! Unknown kinds are ignored quietly: [`identify`] returns `None` for them. A family is a
+//! module here (its markers for the byte prefilter, its identification, its views) and a
+//! variant of [`Family`] and [`Object`]; the engine never asks which family it holds.
 
 pub mod tekton;
 pub mod value;
@@ -10,11 +12,55 @@ use crate::yaml::{Document, NodeRef};
 
 pub use value::{DurationValue, Templating};
 
-/// The API family a document belongs to. Later rounds add Kubernetes workloads,
-/// Argo, GitHub Actions and GitLab CI here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The family a document belongs to: whose rules read it and whose model knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {
+    /// `tekton.dev` and `triggers.tekton.dev` objects.
     Tekton,
+}
+
+impl Family {
+    /// Every family, in the order rules and reports list them.
+    pub const ALL: [Family; 1] = [Family::Tekton];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Tekton => "tekton",
+        }
+    }
+
+    /// The family of an object with this `apiVersion` and `kind`, if cutoff reads it.
+    fn of(api_version: &str, kind: &str) -> Option<Family> {
+        if tekton::is_tekton(api_version, kind) {
+            return Some(Family::Tekton);
+        }
+        None
+    }
+
+    /// Byte strings one of which every file holding an object of this family contains.
+    fn markers(self) -> &'static [&'static [u8]] {
+        match self {
+            Family::Tekton => tekton::MARKERS,
+        }
+    }
+}
+
+/// A typed, read-only view of one object, of whichever family it belongs to.
+#[derive(Clone)]
+pub enum Object<'a> {
+    Tekton(tekton::Object<'a>),
+}
+
+impl<'a> Object<'a> {
+    pub fn meta(&self) -> &Meta<'a> {
+        match self {
+            Object::Tekton(o) => o.meta(),
+        }
+    }
+
+    pub fn family(&self) -> Family {
+        self.meta().family
+    }
 }
 
 /// The identity of an object: apiVersion, kind, metadata.name/namespace.
@@ -54,11 +100,7 @@ impl<'a> Meta<'a> {
 pub fn identify_node(root: NodeRef<'_>) -> Option<Meta<'_>> {
     let api_version = root.get("apiVersion")?.as_str()?;
     let kind = root.get("kind")?.as_str()?;
-    let group = api_version.split_once('/').map(|(g, _)| g).unwrap_or("");
-    let family = match group {
-        "tekton.dev" | "triggers.tekton.dev" => Family::Tekton,
-        _ => return None,
-    };
+    let family = Family::of(api_version, kind)?;
     let metadata = root.get("metadata");
     let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(|n| n.as_str());
     Some(Meta {
@@ -71,16 +113,42 @@ pub fn identify_node(root: NodeRef<'_>) -> Option<Meta<'_>> {
     })
 }
 
-/// Identifies a document; `None` for unknown kinds, empty documents and documents with errors.
-pub fn identify(doc: &Document) -> Option<Meta<'_>> {
+/// The identity of a document's root object; `None` for unknown kinds, empty documents
+/// and documents with errors.
+pub fn identify_meta(doc: &Document) -> Option<Meta<'_>> {
     if doc.error.is_some() {
         return None;
     }
     identify_node(doc.root_ref()?)
 }
 
-/// Cheap pre-parse filter: could this file hold anything cutoff reads?
-/// Files without any marker are never parsed (≥ 1 GB/s with memchr).
+/// What a document is: the typed view of its root object, of its family. `src` is the
+/// file's text (views keep placeholders as written); `path` is the file's shown path.
+pub fn identify<'a>(doc: &'a Document, path: &str, src: &str) -> Option<Object<'a>> {
+    let meta = identify_meta(doc)?;
+    read(meta, path, src)
+}
+
+/// The typed view of the object identified as `meta`.
+pub fn read<'a>(meta: Meta<'a>, _path: &str, src: &str) -> Option<Object<'a>> {
+    match meta.family {
+        Family::Tekton => tekton::read_document(meta, src).map(Object::Tekton),
+    }
+}
+
+/// The objects embedded in the object `meta` (a Tekton TriggerTemplate's resources), in order.
+pub fn embedded<'a>(meta: &Meta<'a>) -> Vec<Meta<'a>> {
+    match meta.family {
+        Family::Tekton => tekton::embedded_roots(meta),
+    }
+}
+
+/// Cheap pre-parse filter: could this file hold anything cutoff reads? True when it
+/// contains a marker of any family. Files without one are never parsed (≥ 1 GB/s with memchr).
 pub fn may_be_relevant(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"tekton.dev").is_some()
+    Family::ALL.iter().any(|f| {
+        f.markers()
+            .iter()
+            .any(|m| memchr::memmem::find(bytes, m).is_some())
+    })
 }

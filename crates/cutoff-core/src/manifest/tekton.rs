@@ -2,12 +2,38 @@
 //! TriggerTemplate, with embedded `pipelineSpec`/`taskSpec` and the resources inside
 //! a TriggerTemplate.
 //!
-//! Facts: `../shared/docs/tekton-timeouts.md` §1 (where Tekton reads timeouts).
+//! Facts: `docs/tekton-timeouts.md` (where Tekton reads timeouts).
 
 use crate::yaml::{NodeRef, Span};
 
 use super::value::{classify, DurationValue};
 use super::{identify_node, Meta};
+
+/// The bytes every file holding a Tekton object contains (for the prefilter).
+pub const MARKERS: &[&[u8]] = &[b"tekton.dev"];
+
+/// Is an object of this `apiVersion` (and kind) a Tekton one?
+pub fn is_tekton(api_version: &str, _kind: &str) -> bool {
+    let group = api_version.split_once('/').map(|(g, _)| g).unwrap_or("");
+    matches!(group, "tekton.dev" | "triggers.tekton.dev")
+}
+
+/// Is the file at `path` read by Pipelines-as-Code (it sits under a `.tekton/` directory)?
+pub fn is_pac_path(path: &str) -> bool {
+    path.split('/').any(|c| c == ".tekton")
+}
+
+/// The identities of the resources a TriggerTemplate embeds (`spec.resourcetemplates`)
+/// that are Tekton objects; none for other kinds.
+pub fn embedded_roots<'a>(meta: &Meta<'a>) -> Vec<Meta<'a>> {
+    if meta.kind != "TriggerTemplate" {
+        return Vec::new();
+    }
+    meta.root
+        .path(&["spec", "resourcetemplates"])
+        .map(|list| list.items().filter_map(identify_node).collect())
+        .unwrap_or_default()
+}
 
 /// Where a `timeout` key sits, and so what Tekton does with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -139,6 +165,28 @@ impl<'a> Timeout<'a> {
     /// The span of the value.
     pub fn span(&self) -> Span {
         self.field.value.span()
+    }
+
+    /// `` `spec.timeouts.tasks: 90m` ``: the field as written in `src`.
+    pub fn written(&self, src: &str) -> String {
+        format!(
+            "`{}: {}`",
+            self.path,
+            src.get(self.span().range()).unwrap_or("")
+        )
+    }
+
+    /// `` `spec.timeouts.tasks: 90m` (1h30m0s) ``: the field as written, and `d` in its
+    /// canonical form when that differs.
+    pub fn shown(&self, src: &str, d: crate::duration::GoDuration) -> String {
+        let raw = src.get(self.span().range()).unwrap_or("");
+        let canonical = d.canonical();
+        let bare = self.field.value.as_str().unwrap_or(raw);
+        if bare == canonical {
+            format!("`{}: {raw}`", self.path)
+        } else {
+            format!("`{}: {raw}` ({canonical})", self.path)
+        }
     }
 }
 
@@ -449,6 +497,11 @@ pub struct PipelineRun<'a> {
 }
 
 impl<'a> PipelineRun<'a> {
+    /// Is `spec.timeouts` present with a value (a null `timeouts:` is unset for Go)?
+    pub fn has_timeouts(&self) -> bool {
+        self.timeouts.is_some_and(|f| !f.value.is_null())
+    }
+
     pub fn read(meta: Meta<'a>, prefix: &str, cx: Cx<'_>) -> PipelineRun<'a> {
         let spec = meta.root.get("spec").filter(|s| s.is_mapping());
         let sp = join(prefix, "spec");

@@ -1,32 +1,54 @@
-//! The effective-timeout model: for every run, what each timeout really is and where it
-//! comes from. The rules (TKN010–TKN018), `cutoff timeouts` and, later, `watch` all read
-//! it; nothing about timeouts is computed anywhere else.
+//! The model: the repository as a whole, as the rules, `cutoff timeouts` and `watch` see
+//! it. For every run, task, step (and, in later families, Job and orchestrator step) it
+//! knows the effective timeout, where it came from and what caps it; nothing about
+//! timeouts is computed anywhere else. A [`Model`] is built once per lint run over a
+//! [`Project`]; it owns the cross-file relations and the caches that make every lookup cost
+//! what it returns.
 //!
-//! - [`budget`]: a PipelineRun's pipeline/tasks/finally budgets after defaulting, per version;
-//! - [`run`]: per pipeline task, the effective TaskRun timeout with its provenance
-//!   (explicit, taskRunSpecs override or dropped, passed down, cluster default, unbounded,
-//!   unknown), its steps, retries, and the DAG's longest chains; also the default run
-//!   assumed for a Pipeline no PipelineRun references;
-//! - [`taskrun`]: a standalone TaskRun's timeout;
-//! - [`resolve`]: cross-file references (both ways);
-//! - [`scope`]: which models concern a checked object, and where a finding is shown.
-//!
-//! Facts: `../shared/docs/tekton-timeouts.md` §3, with `ERRATA.md` (Issue 4): every default is
-//! the configured `default-timeout-minutes`, and an effective timeout of 0 is unbounded.
+//! - [`value`]: places ([`Loc`]) and bounds ([`Bound`]), in every family;
+//! - [`dag`]: longest chains through a dependency graph;
+//! - [`place`]: where a cross-file finding is shown, and its labels;
+//! - [`effective`]: the family-neutral effective timeout of every object;
+//! - [`tekton`]: Tekton's budgets, task timeouts, version facts and admission checks.
 
-pub mod budget;
-pub mod cache;
 pub mod dag;
-pub mod resolve;
-pub mod run;
-pub mod scope;
-pub mod taskrun;
+pub mod effective;
+pub mod place;
+pub mod tekton;
 pub mod value;
 
-pub use budget::{Budgets, Dropped, Settings};
+use std::ops::Deref;
+
+use crate::config::Config;
+use crate::project::Project;
+
 pub use dag::Chain;
-pub use resolve::{Defs, PipelineSource, StepModel, TaskDef, TaskTarget};
-pub use run::{Intent, IntentKind, PassDown, RunKind, RunModel, TaskModel};
-pub use scope::{Place, Placement, Reach, Scope};
-pub use taskrun::TaskRunModel;
-pub use value::{Bound, Loc, Origin, Timed};
+pub use effective::{Cap, Effective, Subject};
+pub use place::{Finding, Place, Placement};
+pub use value::{Bound, Loc};
+
+/// The model of one lint run: the project, the configuration it is read under, and what
+/// each family derives from them once.
+pub struct Model<'p> {
+    pub project: &'p Project,
+    pub config: &'p Config,
+    pub tekton: tekton::TektonModel,
+}
+
+impl<'p> Model<'p> {
+    pub fn new(project: &'p Project, config: &'p Config) -> Model<'p> {
+        Model {
+            project,
+            config,
+            tekton: tekton::TektonModel::new(project, config),
+        }
+    }
+}
+
+impl Deref for Model<'_> {
+    type Target = Project;
+
+    fn deref(&self) -> &Project {
+        self.project
+    }
+}

@@ -19,8 +19,8 @@ pub use text::summary;
 
 use std::io::{self, Write};
 
-use crate::diagnostic::{Applicability, Diagnostic};
-use crate::project::{Project, Skip, SourceFile};
+use crate::diagnostic::{Applicability, Diagnostic, RuleMeta};
+use crate::source::{Skip, SourceFile, Sources};
 use crate::yaml::LineIndex;
 
 /// An output format of `cutoff lint`.
@@ -98,7 +98,9 @@ impl std::fmt::Display for Format {
 pub struct Report<'a> {
     /// Maps spans of any file (labels and edits may be in other files) to lines,
     /// columns and source snippets.
-    pub project: &'a Project,
+    pub sources: &'a Sources,
+    /// The metadata of every rule (SARIF describes them all), in code order.
+    pub rules: &'a [RuleMeta],
     /// Already sorted.
     pub diagnostics: &'a [Diagnostic],
     pub files_scanned: usize,
@@ -139,7 +141,7 @@ pub(crate) struct Range {
 
 impl Report<'_> {
     pub(crate) fn file(&self, path: &str) -> Option<&SourceFile> {
-        self.project.file(path)
+        self.sources.file(path)
     }
 
     /// Line and char column of `offset` in the file at `path`; `1:1` for a file

@@ -8,8 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Edit, Severity};
-use crate::rules::{self, Rule};
+use crate::diagnostic::{Diagnostic, Edit, RuleMeta, Severity};
 
 use super::Report;
 
@@ -165,7 +164,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let all = rules::all();
+    let all = report.rules;
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -190,7 +189,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     out.write_all(b"\n")
 }
 
-fn rule(r: &'static Rule) -> SarifRule<'static> {
+fn rule(r: &RuleMeta) -> SarifRule<'static> {
     let doc = (!r.doc.trim().is_empty()).then_some(r.doc);
     SarifRule {
         id: r.code,
@@ -215,7 +214,7 @@ fn rule(r: &'static Rule) -> SarifRule<'static> {
     }
 }
 
-fn result<'a>(report: &Report<'_>, all: &[&Rule], d: &'a Diagnostic) -> SarifResult<'a> {
+fn result<'a>(report: &Report<'_>, all: &[RuleMeta], d: &'a Diagnostic) -> SarifResult<'a> {
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push('\n');

@@ -10,7 +10,7 @@ use miette::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::project::{Skip, SourceFile};
+use crate::source::{Skip, SourceFile};
 use crate::yaml::LineIndex;
 
 use super::{fix_counts, Report};
@@ -49,7 +49,7 @@ pub fn summary(report: &Report<'_>) -> String {
     let mut s = if diags.is_empty() {
         format!("All clear: {files} scanned, no findings.")
     } else {
-        let c = crate::lint::counts(diags);
+        let c = crate::diagnostic::counts(diags);
         let (safe, unsafe_) = fix_counts(diags);
         let fixable = match (safe, unsafe_) {
             (0, 0) => String::new(),
@@ -85,7 +85,7 @@ fn finding<'a>(report: &Report<'a>, d: &'a Diagnostic) -> Finding<'a> {
             help.push(format!("fix ({}): {}", fix.applicability.as_str(), fix.description).into());
         }
     }
-    let source = report.project.file(&d.path).and_then(Src::new);
+    let source = report.sources.file(&d.path).and_then(Src::new);
     let mut labels = Vec::new();
     let mut related = Vec::new();
     let message = match &source {
@@ -127,7 +127,7 @@ fn note<'a>(
     end: usize,
     message: &str,
 ) -> Finding<'a> {
-    let source = report.project.file(path).and_then(Src::new);
+    let source = report.sources.file(path).and_then(Src::new);
     let p = report.pos(path, start);
     let labels = source
         .iter()

@@ -1,50 +1,61 @@
-//! The rule registry. One rule per file, grouped by family (`tekton/`, later `k8s/`…).
+//! The rule registry. One rule per file, grouped by family (`engine/`, `tekton/`; later
+//! `kubernetes/`…): a rule is a static [`Rule`] holding its [`RuleMeta`] and its check.
 //!
-//! A rule is a static [`Rule`]: its code, name, default severity, whether it can
-//! fix, and a `check` function that reads one object (with the whole project at
-//! hand for cross-file references) and pushes diagnostics. Its documentation page
-//! is `rules/<CODE>.md`, embedded here for `cutoff explain`.
+//! A rule of a family receives that family's typed object through its family's hook
+//! ([`Check`]); the engine calls it for every object of that family in a reported file.
+//! Rules read the manifest views and the model and push diagnostics, nothing else: no
+//! rule imports another rule. Its documentation page is `rules/<CODE>.md`, embedded for
+//! `cutoff explain`; its fixtures are `fixtures/<CODE>/`.
 
+pub mod docs;
 pub mod engine;
 pub mod tekton;
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::manifest::tekton::Object;
-use crate::project::{Project, SourceFile};
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+use crate::source::SourceFile;
 use crate::yaml::{Document, Span};
 
-/// Whether a rule offers fixes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FixKind {
-    None,
-    /// Some findings come with a fix, some do not.
-    Sometimes,
-    Always,
+pub use crate::diagnostic::{FixAvailability, RuleMeta};
+
+/// How the engine runs a rule.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Findings the engine itself produces (syntax errors, skipped files, suppressions).
+    Engine,
+    /// Called for every Tekton object (a TriggerTemplate's resources each on their own).
+    Tekton(fn(&tekton::TektonContext<'_>, &mut Vec<Diagnostic>)),
 }
 
-impl FixKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixKind::None => "no",
-            FixKind::Sometimes => "sometimes",
-            FixKind::Always => "yes",
-        }
+/// A rule: what is known about it, and how it runs.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+impl Deref for Rule {
+    type Target = RuleMeta;
+
+    fn deref(&self) -> &RuleMeta {
+        &self.meta
     }
 }
 
-/// Everything a rule may read when it checks one object.
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// Everything a rule of any family may read when it checks one object.
 pub struct Context<'a> {
-    pub project: &'a Project,
+    pub model: &'a Model<'a>,
     pub file: &'a SourceFile,
     pub doc: &'a Document,
-    /// The typed view of the object; for a TriggerTemplate, each embedded resource
-    /// is checked as its own object with `in_trigger_template` set.
-    pub object: &'a Object<'a>,
-    /// The TriggerTemplate this object is embedded in, if any.
-    pub trigger_template: Option<&'a crate::manifest::tekton::TriggerTemplate<'a>>,
     pub config: &'a Config,
 }
 
@@ -58,13 +69,8 @@ impl<'a> Context<'a> {
         &self.file.text
     }
 
-    pub fn path(&self) -> &Arc<str> {
+    pub fn path(&self) -> &'a Arc<str> {
         &self.file.path
-    }
-
-    /// The file is read by Pipelines-as-Code (it sits under `.tekton/`).
-    pub fn pac(&self) -> bool {
-        self.file.pac
     }
 }
 
@@ -87,28 +93,6 @@ pub fn new_diagnostic(
     }
 }
 
-pub type CheckFn = fn(&Context<'_>, &mut Vec<Diagnostic>);
-
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub fix: FixKind,
-    pub enabled_by_default: bool,
-    /// One line, for `cutoff rules` and SARIF.
-    pub summary: &'static str,
-    /// `None` for findings the engine itself produces (syntax errors, suppressions).
-    pub check: Option<CheckFn>,
-    /// The Markdown page `rules/<CODE>.md`.
-    pub doc: &'static str,
-}
-
-impl std::fmt::Debug for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.code, self.name)
-    }
-}
-
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static Rule] {
     static ALL: std::sync::OnceLock<Vec<&'static Rule>> = std::sync::OnceLock::new();
@@ -121,6 +105,11 @@ pub fn all() -> &'static [&'static Rule] {
         v.sort_by_key(|r| r.code);
         v
     })
+}
+
+/// The metadata of every rule, in code order (what reporters are handed).
+pub fn metas() -> Vec<RuleMeta> {
+    all().iter().map(|r| r.meta).collect()
 }
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -1,74 +1,40 @@
 //! TKN001 invalid-duration: a timeout Go's `time.ParseDuration` rejects, or an unquoted YAML number.
 //!
 //! Every Tekton timeout is a `*metav1.Duration`: the JSON value must be a string that
-//! `time.ParseDuration` accepts (tekton-timeouts.md §5). An unquoted `timeout: 0` is a JSON
+//! `time.ParseDuration` accepts (docs/tekton-timeouts.md). An unquoted `timeout: 0` is a JSON
 //! number and is rejected by the API server's schema check or the webhook's decoder.
 //!
 //! Also home to small helpers the other Tekton timeout rules share ([`tcx`],
 //! [`object_path`], [`shown`]).
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::duration::{self, GoDuration};
+use crate::duration::{self};
 use crate::edit;
-use crate::manifest::tekton::{Cx, Object, Timeout, TimeoutSite};
+use crate::manifest::tekton::{Object, TimeoutSite};
 use crate::manifest::value::classify;
 use crate::manifest::DurationValue;
+use crate::model::tekton::versions;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 use crate::yaml::{render_scalar, ScalarStyle};
 
-use super::tkn003_unsupported_timeout_field::ignored;
-
 pub static RULE: Rule = Rule {
-    code: "TKN001",
-    name: "invalid-duration",
-    severity: Severity::Error,
-    fix: FixKind::Sometimes,
-    enabled_by_default: true,
-    summary: "A timeout that Go's time.ParseDuration rejects, or an unquoted YAML number",
-    check: Some(check),
-    doc: rule_doc!("TKN001"),
+    meta: RuleMeta {
+        code: "TKN001",
+        name: "invalid-duration",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::Safe,
+        fix_title: Some("quote or repair the value into the Go duration it evidently means"),
+        summary: "A timeout that Go's time.ParseDuration rejects, or an unquoted YAML number",
+        doc: rule_doc!("TKN001"),
+    },
+    check: Check::Tekton(check),
 };
 
-/// The view context for the object being checked.
-pub(crate) fn tcx<'s>(cx: &Context<'s>) -> Cx<'s> {
-    Cx {
-        src: cx.src(),
-        in_trigger_template: cx.trigger_template.is_some(),
-    }
-}
-
-/// The path as the API server sees it: without the `spec.resourcetemplates[i].` prefix of a
-/// resource embedded in a TriggerTemplate.
-pub(crate) fn object_path(path: &str) -> &str {
-    if let Some(rest) = path.strip_prefix("spec.resourcetemplates[") {
-        if let Some(i) = rest.find("].") {
-            return &rest[i + 2..];
-        }
-    }
-    path
-}
-
-/// `` `spec.timeouts.tasks: 90m` ``: the field as written.
-pub(crate) fn written(src: &str, t: &Timeout<'_>) -> String {
-    format!("`{}: {}`", t.path, src.get(t.span().range()).unwrap_or(""))
-}
-
-/// `` `spec.timeouts.tasks: 90m` (1h30m0s) ``: the field as written, and its canonical
-/// form when that differs.
-pub(crate) fn shown(src: &str, t: &Timeout<'_>, d: GoDuration) -> String {
-    let raw = src.get(t.span().range()).unwrap_or("");
-    let canonical = d.canonical();
-    let bare = t.field.value.as_str().unwrap_or(raw);
-    if bare == canonical {
-        format!("`{}: {raw}`", t.path)
-    } else {
-        format!("`{}: {raw}` ({canonical})", t.path)
-    }
-}
-
 /// How admission rejects a JSON number in this field.
-fn number_rejection(cx: &Context<'_>, site: &TimeoutSite<'_>, n: &str) -> String {
+fn number_rejection(cx: &TektonContext<'_>, site: &TimeoutSite<'_>, n: &str) -> String {
     if cx.pac() {
         return "Pipelines-as-Code cannot decode the run (`error decoding yaml document: …`)"
             .to_string();
@@ -87,14 +53,14 @@ fn number_rejection(cx: &Context<'_>, site: &TimeoutSite<'_>, n: &str) -> String
     };
     format!(
         "rejected by the API server (`{} in body must be of type string: \"{ty}\"`)",
-        object_path(&site.path)
+        versions::object_path(&site.path)
     )
 }
 
 /// `spec.timeouts: 1h`: a scalar where Tekton expects the `{pipeline, tasks, finally}`
 /// struct. Go cannot decode a string into it, so the run is rejected; a valid duration was
 /// evidently meant for the whole run and is nested under `pipeline`.
-fn scalar_timeouts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn scalar_timeouts(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let Object::PipelineRun(run) = cx.object else {
         return;
     };
@@ -148,11 +114,11 @@ fn scalar_timeouts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     out.push(d);
 }
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     scalar_timeouts(cx, out);
-    for site in cx.object.timeout_sites(tcx(cx)) {
+    for site in cx.object.timeout_sites(cx.view_cx()) {
         // A field the targets do not read (TKN003, TKN004) is dropped or rejected whole: its value does not matter.
-        if ignored(cx, site.slot) {
+        if cx.ignored(site.slot) {
             continue;
         }
         let value = site.field.value;

@@ -1,6 +1,6 @@
 //! TKN002 negative-timeout: a negative duration in a timeout field.
 //!
-//! Facts (tekton-timeouts.md §2): the webhook rejects a negative `timeouts.*`, v1beta1
+//! Facts (docs/tekton-timeouts.md): the webhook rejects a negative `timeouts.*`, v1beta1
 //! `spec.timeout`, `taskRunSpecs[].timeout`, TaskRun `spec.timeout` and step `timeout`.
 //! A Pipeline task's `timeout` is not checked when the Pipeline is admitted; the TaskRun the
 //! PipelineRun creates from it is rejected instead, failing the run at that task.
@@ -8,26 +8,28 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::manifest::tekton::Slot;
 use crate::manifest::DurationValue;
+use crate::model::tekton::versions;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn001_invalid_duration::{object_path, tcx};
-use super::tkn003_unsupported_timeout_field::ignored;
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN002",
-    name: "negative-timeout",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "A negative duration in a timeout field",
-    check: Some(check),
-    doc: rule_doc!("TKN002"),
+    meta: RuleMeta {
+        code: "TKN002",
+        name: "negative-timeout",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "A negative duration in a timeout field",
+        doc: rule_doc!("TKN002"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for site in cx.object.timeout_sites(tcx(cx)) {
-        if ignored(cx, site.slot) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    for site in cx.object.timeout_sites(cx.view_cx()) {
+        if cx.ignored(site.slot) {
             continue;
         }
         let DurationValue::Valid(d) = site.value else {
@@ -38,7 +40,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let canonical = d.canonical();
         let raw = cx.src().get(site.field.value.span().range()).unwrap_or("");
-        let obj_path = object_path(&site.path);
+        let obj_path = versions::object_path(&site.path);
         let why = match site.slot {
             Slot::Step => format!(
                 "rejected by the Tekton webhook: `invalid value: {canonical}: {}.negative timeout`",

@@ -1,6 +1,6 @@
 //! TKN003 unsupported-timeout-field: a `timeout` key where no Tekton version reads it.
 //!
-//! Facts (tekton-timeouts.md §1, §4): Task specs, `stepTemplate`, `sidecars[]`,
+//! Facts (docs/tekton-timeouts.md): Task specs, `stepTemplate`, `sidecars[]`,
 //! `taskRunTemplate`, Pipeline specs and StepActions have no timeout field, and a v1
 //! PipelineRun has no `spec.timeout` (only v1beta1 had it). What happens to such a key
 //! depends on who submits it: the Tekton webhook decodes strictly (rejects); since v0.70
@@ -8,7 +8,7 @@
 //! `--validate=strict` turns that into an error, other clients lose the field silently);
 //! Pipelines-as-Code decodes `.tekton/` files leniently and drops it.
 //!
-//! The other timeout rules skip these sites (see [`unread`]): the field has no effect, so
+//! The other timeout rules skip these sites (see [`super::TektonContext::ignored`]): the field has no effect, so
 //! its value is irrelevant until it is moved where it belongs.
 //!
 //! Fixes: safe, v1 PipelineRun `spec.timeout` → `spec.timeouts.pipeline` and TaskRun
@@ -24,73 +24,26 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::edit;
 use crate::manifest::tekton::{Object, PipelineSpec, Slot, Timeout, TimeoutSite};
 use crate::manifest::DurationValue;
-use crate::model::resolve::{self, Referrer};
+use crate::model::tekton::resolve::{self, Referrer};
+use crate::model::tekton::versions;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-use crate::version::Version;
+use crate::rules::tekton::{fixes, TektonContext};
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 use crate::yaml::Span;
 
-use super::tkn001_invalid_duration::{object_path, tcx};
-use super::tkn004_taskrunspecs_timeout_unsupported::unsupported_because;
-use super::tkn005_deprecated_pipelinerun_timeout::run_timeout_to_timeouts;
-
 pub static RULE: Rule = Rule {
-    code: "TKN003",
-    name: "unsupported-timeout-field",
-    severity: Severity::Error,
-    fix: FixKind::Sometimes,
-    enabled_by_default: true,
-    summary: "A `timeout` where no Tekton version reads it (Task spec, stepTemplate, sidecar, taskRunTemplate, Pipeline spec, StepAction, v1 PipelineRun spec.timeout)",
-    check: Some(check),
-    doc: rule_doc!("TKN003"),
+    meta: RuleMeta {
+        code: "TKN003",
+        name: "unsupported-timeout-field",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::Both,
+        fix_title: Some("move the timeout to the field Tekton reads (safe), or delete it where another timeout applies (unsafe)"),
+        summary: "A `timeout` where no Tekton version reads it (Task spec, stepTemplate, sidecar, taskRunTemplate, Pipeline spec, StepAction, v1 PipelineRun spec.timeout)",
+        doc: rule_doc!("TKN003"),
+    },
+    check: Check::Tekton(check),
 };
-
-/// Tekton v0.70 added structural CRD schemas: from then on the API server prunes unknown
-/// fields in schema-covered parts before the webhook sees them.
-const PRUNING_SINCE: Version = Version::new(0, 70, 0);
-
-/// Does no Tekton version read this site? (Then TKN003 reports it.)
-pub(crate) fn unread(object: &Object<'_>, slot: Slot) -> bool {
-    !slot.is_read()
-        || (slot == Slot::RunTimeout && matches!(object, Object::PipelineRun(r) if !r.v1beta1))
-}
-
-/// Is this site's value irrelevant for the targeted versions? True for fields no version
-/// reads (TKN003) and for `taskRunSpecs[].timeout` on targets that do not know it (TKN004):
-/// an unknown field is dropped or rejected as a whole, its value is never parsed. The value
-/// rules (TKN001, TKN002, TKN014, TKN015) skip these sites.
-pub(crate) fn ignored(cx: &Context<'_>, slot: Slot) -> bool {
-    unread(cx.object, slot) || (slot == Slot::TaskRunSpec && unsupported_because(cx).is_some())
-}
-
-/// Inside an embedded `pipelineSpec`/`taskSpec`: parts the CRDs mark
-/// `x-kubernetes-preserve-unknown-fields`, so unknown keys reach the webhook.
-fn in_preserved_part(path: &str) -> bool {
-    path.contains("pipelineSpec.") || path.contains("taskSpec.")
-}
-
-/// What happens to an unknown field at `path` (file-relative), for the message.
-pub(crate) fn unknown_field_fate(cx: &Context<'_>, path: &str) -> String {
-    let obj_path = object_path(path);
-    let key = obj_path.rsplit('.').next().unwrap_or(obj_path);
-    let key = key.split('[').next().unwrap_or(key);
-    if cx.pac() {
-        return "Pipelines-as-Code decodes `.tekton/` files leniently and drops it silently"
-            .to_string();
-    }
-    if in_preserved_part(path) || cx.config.targets.tekton < PRUNING_SINCE {
-        return format!(
-            "rejected by the Tekton webhook (`cannot decode incoming new object: json: unknown field \"{key}\"`)"
-        );
-    }
-    if cx.trigger_template.is_some() {
-        return "Triggers creates the resource without strict field validation, so the API server drops it silently"
-            .to_string();
-    }
-    format!(
-        "kubectl rejects it (`strict decoding error: unknown field \"{obj_path}\"`); clients that skip strict field validation have it dropped silently"
-    )
-}
 
 /// `spec.tasks[2]` for `spec.tasks[2].taskSpec.timeout`, if the site sits in a Pipeline task's taskSpec.
 fn pipeline_task_of(path: &str) -> Option<&str> {
@@ -100,25 +53,25 @@ fn pipeline_task_of(path: &str) -> Option<&str> {
     (last.starts_with("tasks[") || last.starts_with("finally[")).then_some(owner)
 }
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let tcx = tcx(cx);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    let tcx = cx.view_cx();
     for site in cx.object.timeout_sites(tcx) {
-        if !unread(cx.object, site.slot) {
+        if !versions::never_read(cx.object, site.slot) {
             continue;
         }
         out.push(diagnose(cx, &site));
     }
 }
 
-fn diagnose(cx: &Context<'_>, site: &TimeoutSite<'_>) -> Diagnostic {
+fn diagnose(cx: &TektonContext<'_>, site: &TimeoutSite<'_>) -> Diagnostic {
     let path = &site.path;
-    let fate = unknown_field_fate(cx, path);
+    let fate = cx.reader().unknown_field_fate(path);
     let kind = cx.object.meta().kind;
     let mut labels: Vec<Place> = Vec::new();
     let (what, help, fix) = match site.slot {
         Slot::RunTimeout => {
             let fix = match cx.object {
-                Object::PipelineRun(run) => run_timeout_to_timeouts(cx, run).map(|edits| {
+                Object::PipelineRun(run) => fixes::run_timeout_to_timeouts(cx, run).map(|edits| {
                     Fix::safe("move `spec.timeout` to `spec.timeouts.pipeline`", edits)
                 }),
                 _ => None,
@@ -237,7 +190,7 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 /// (its fix writes the value on the pipeline task); deleting it first would lose that. So the
 /// two fixes converge: TKN012's lands, then this deletion.
 fn task_spec_timeout(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     meta: &crate::manifest::Meta<'_>,
     spec: crate::yaml::NodeRef<'_>,
     site: &TimeoutSite<'_>,
@@ -256,7 +209,7 @@ fn task_spec_timeout(
                 !r.remote && r.name_str() == Some(name) && r.kind.unwrap_or("Task") == meta.kind
             })
         };
-        let pipeline_tasks = |file: &crate::project::SourceFile,
+        let pipeline_tasks = |file: &crate::source::SourceFile,
                               owner: String,
                               spec: &PipelineSpec<'_>,
                               out: &mut Vec<Place>| {
@@ -278,7 +231,7 @@ fn task_spec_timeout(
                 }
             }
         };
-        for r in resolve::referrers_of_task(cx.project, meta.kind, name, meta.namespace) {
+        for r in resolve::referrers_of_task(cx.model, meta.kind, name, meta.namespace) {
             match r {
                 Referrer::Pipeline {
                     file,
@@ -359,7 +312,7 @@ fn task_spec_timeout(
 
 /// TaskRun `spec.taskSpec.timeout` → `spec.timeout`, when the TaskRun has none.
 fn taskrun_spec_timeout_fix(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     tr: &crate::manifest::tekton::TaskRun<'_>,
     site: &TimeoutSite<'_>,
 ) -> Option<Vec<Edit>> {
@@ -382,32 +335,9 @@ fn taskrun_spec_timeout_fix(
         site.field.value,
     )?;
     let (ts_key, _) = spec_node.entry("taskSpec")?;
-    let insert = insert_before_key(cx, ts_key, "timeout", value_text)
+    let insert = fixes::insert_before_key(cx, ts_key, "timeout", value_text)
         .or_else(|| edit::insert_entry(cx.path(), text, spec_node, "timeout", value_text))?;
     Some(vec![insert, delete])
-}
-
-/// Inserts `key: value` on a new line just before the block-mapping key `before`, at its
-/// indentation. `None` if `before` does not start its line.
-pub(crate) fn insert_before_key(
-    cx: &Context<'_>,
-    before: crate::yaml::NodeRef<'_>,
-    key: &str,
-    value: &str,
-) -> Option<Edit> {
-    let text = cx.src();
-    let at = before.span().start;
-    let start = edit::line_start(text, at);
-    let indent = &text[start..at];
-    if !indent.chars().all(|c| c == ' ' || c == '\t') {
-        return None;
-    }
-    let nl = edit::newline(text);
-    Some(Edit::insert(
-        cx.path(),
-        start,
-        format!("{indent}{key}: {value}{nl}"),
-    ))
 }
 
 /// `timeout` in the `taskSpec` of a pipeline task (in a Pipeline or a run's `pipelineSpec`):
@@ -416,7 +346,7 @@ pub(crate) fn insert_before_key(
 /// deletes the unread one. The value goes where TKN012's fix would insert one (the end of the
 /// pipeline task), so the two overlap and never both land: after either, the other stops.
 fn embedded_task_spec_timeout(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     site: &TimeoutSite<'_>,
 ) -> Option<(String, Option<Fix>)> {
     let spec = match cx.object {

@@ -1,7 +1,7 @@
 //! TKN004 taskrunspecs-timeout-unsupported: `taskRunSpecs[].timeout` on a Tekton or
 //! Pipelines-as-Code version that does not know it.
 //!
-//! Facts (tekton-timeouts.md §1, §4): `PipelineTaskRunSpec.Timeout` was added in Tekton
+//! Facts (docs/tekton-timeouts.md): `PipelineTaskRunSpec.Timeout` was added in Tekton
 //! v1.4.0 (`665a03be5`) and never back-ported; PaC v0.38.0 is the first release built
 //! against Tekton v1.4 (its `go.mod`). On older versions the key is an unknown field:
 //! dropped silently by PaC's lenient decoder and by the API server's pruning, rejected by
@@ -23,64 +23,38 @@ use crate::duration::GoDuration;
 use crate::edit;
 use crate::manifest::tekton::{Object, PipelineRun, PipelineSpec, TaskRunSpec, Timeout};
 use crate::manifest::{DurationValue, Meta};
-use crate::model::resolve::{self, ResolvedPipeline};
-use crate::model::PipelineSource;
+use crate::model::tekton::resolve::{self, ResolvedPipeline};
+use crate::model::tekton::PipelineSource;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-use crate::version::Version;
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 use crate::yaml::{NodeRef, Span};
 
-use super::tkn003_unsupported_timeout_field::unknown_field_fate;
-
 pub static RULE: Rule = Rule {
-    code: "TKN004",
-    name: "taskrunspecs-timeout-unsupported",
-    severity: Severity::Error,
-    fix: FixKind::Sometimes,
-    enabled_by_default: true,
-    summary: "taskRunSpecs[].timeout on a target older than Tekton v1.4 / Pipelines-as-Code v0.38 (dropped or rejected)",
-    check: Some(check),
-    doc: rule_doc!("TKN004"),
+    meta: RuleMeta {
+        code: "TKN004",
+        name: "taskrunspecs-timeout-unsupported",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::Unsafe,
+        fix_title: Some("move the timeout to the pipeline task, or remove it where the task has its own"),
+        summary: "taskRunSpecs[].timeout on a target older than Tekton v1.4 / Pipelines-as-Code v0.38 (dropped or rejected)",
+        doc: rule_doc!("TKN004"),
+    },
+    check: Check::Tekton(check),
 };
 
-pub(crate) const TEKTON_SINCE: Version = Version::new(1, 4, 0);
-pub(crate) const PAC_SINCE: Version = Version::new(0, 38, 0);
-
-/// A `.tekton/` file with a Pipelines-as-Code target older than v0.38.
-fn pac_too_old(cx: &Context<'_>) -> bool {
-    cx.pac()
-        && cx
-            .config
-            .targets
-            .pipelines_as_code
-            .is_some_and(|p| p < PAC_SINCE)
-}
-
-/// Why the targeted versions do not read `taskRunSpecs[].timeout`, or `None` if they do.
-pub(crate) fn unsupported_because(cx: &Context<'_>) -> Option<String> {
-    let tekton = cx.config.targets.tekton;
-    if pac_too_old(cx) {
-        let pac = cx.config.targets.pipelines_as_code.unwrap_or(PAC_SINCE);
-        return Some(format!(
-            "Pipelines-as-Code reads it only since v0.38 (the first release built against Tekton v1.4); you target {pac} (set `targets.pipelines-as-code` in .cutoff.yaml)"
-        ));
-    }
-    (tekton < TEKTON_SINCE).then(|| {
-        format!("it is read only since Tekton v1.4; you target {tekton} (set `targets.tekton` in .cutoff.yaml)")
-    })
-}
-
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let Object::PipelineRun(run) = cx.object else {
         return;
     };
     if run.task_run_specs.iter().all(|t| t.timeout.is_none()) {
         return;
     }
-    let Some(why) = unsupported_because(cx) else {
+    let Some(why) = cx.reader().task_run_spec_timeout_unread_because() else {
         return;
     };
-    let upgrade = if pac_too_old(cx) {
+    let upgrade = if cx.reader().pac_too_old_for_task_run_spec_timeout() {
         "or raise `targets.pipelines-as-code` once you run Pipelines-as-Code v0.38 or later"
     } else {
         "or raise `targets.tekton` once the cluster runs Tekton v1.4 or later"
@@ -88,14 +62,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for trs in &run.task_run_specs {
         let Some(t) = &trs.timeout else { continue };
         let fate = if cx.pac() {
-            if pac_too_old(cx) || cx.config.targets.pipelines_as_code.is_none() {
+            if cx.reader().pac_too_old_for_task_run_spec_timeout()
+                || cx.config.targets.pipelines_as_code.is_none()
+            {
                 "Pipelines-as-Code drops it silently".to_string()
             } else {
                 "Pipelines-as-Code passes it on, and the API server drops it as an unknown field"
                     .to_string()
             }
         } else {
-            unknown_field_fate(cx, &t.path)
+            cx.reader().unknown_field_fate(&t.path)
         };
         let task = trs
             .pipeline_task_name
@@ -137,7 +113,12 @@ impl Plan {
     }
 }
 
-fn plan(cx: &Context<'_>, run: &PipelineRun<'_>, trs: &TaskRunSpec<'_>, t: &Timeout<'_>) -> Plan {
+fn plan(
+    cx: &TektonContext<'_>,
+    run: &PipelineRun<'_>,
+    trs: &TaskRunSpec<'_>,
+    t: &Timeout<'_>,
+) -> Plan {
     let Some(name) = trs.pipeline_task_name else {
         return Plan::help("set `timeout` on the task in the Pipeline instead");
     };
@@ -155,7 +136,7 @@ fn text_of(text: &str, span: Span) -> &str {
 /// The run embeds its `pipelineSpec`: move the value to the task there, replacing the task's
 /// own timeout (which is what the override was meant to replace, for this run only).
 fn embedded(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     run: &PipelineRun<'_>,
     trs: &TaskRunSpec<'_>,
     t: &Timeout<'_>,
@@ -205,17 +186,16 @@ fn embedded(
 /// repository, move the value into its task (a cross-file fix), or only remove it when the
 /// task already has a timeout of its own.
 fn referenced(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     run: &PipelineRun<'_>,
     trs: &TaskRunSpec<'_>,
     t: &Timeout<'_>,
     name: &str,
 ) -> Plan {
-    let candidates: Vec<ResolvedPipeline<'_>> =
-        resolve::pipelines_for_run(cx.project, run, cx.file)
-            .into_iter()
-            .filter(|p| matches!(p.source, PipelineSource::InRepo { .. }))
-            .collect();
+    let candidates: Vec<ResolvedPipeline<'_>> = resolve::pipelines_for_run(cx.model, run, cx.file)
+        .into_iter()
+        .filter(|p| matches!(p.source, PipelineSource::InRepo { .. }))
+        .collect();
     let generic = || {
         Plan::help(format!(
             "set `timeout` on task `{name}` in the referenced Pipeline instead"
@@ -324,7 +304,7 @@ fn referenced(
 /// ask for `value` on task `name` in their own `taskRunSpecs`: moving the value into the
 /// Pipeline would change them too.
 fn other_runs(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     run: &PipelineRun<'_>,
     meta: &Meta<'_>,
     name: &str,
@@ -333,7 +313,7 @@ fn other_runs(
     let Some(pname) = meta.name else {
         return Vec::new();
     };
-    resolve::runs_referencing(cx.project, pname, meta.namespace)
+    resolve::runs_referencing(cx.model, pname, meta.namespace)
         .into_iter()
         .filter(|(f, r, _)| !(f.path == cx.file.path && r.meta.root.span() == run.meta.root.span()))
         .filter(|(_, r, _)| {
@@ -358,7 +338,7 @@ fn other_runs(
 /// when the item says more than `pipelineTaskName`, else the whole item, else (the last
 /// item) the whole `taskRunSpecs` key.
 fn removal(
-    cx: &Context<'_>,
+    cx: &TektonContext<'_>,
     run: &PipelineRun<'_>,
     trs: &TaskRunSpec<'_>,
     t: &Timeout<'_>,

@@ -1,6 +1,6 @@
 //! TKN006 timeout-and-timeouts: a v1beta1 PipelineRun with both `spec.timeout` and `spec.timeouts`.
 //!
-//! Facts (tekton-timeouts.md §2, §4, §6; ERRATA Issue 3 TKN006): the v1beta1 webhook rejects
+//! Facts (docs/tekton-timeouts.md): the v1beta1 webhook rejects
 //! the run (`must not set the field(s): spec.timeout, spec.timeouts`,
 //! `v1beta1/pipelinerun_validation.go:104-108`). Pipelines-as-Code converts v1beta1 to v1
 //! on the client before any webhook sees it, and the conversion replaces `timeouts` by
@@ -11,26 +11,28 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::manifest::tekton::Object;
 use crate::manifest::DurationValue;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn005_deprecated_pipelinerun_timeout::has_timeouts;
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN006",
-    name: "timeout-and-timeouts",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "A v1beta1 PipelineRun sets both spec.timeout and spec.timeouts (rejected; under Pipelines-as-Code, timeouts is dropped)",
-    check: Some(check),
-    doc: rule_doc!("TKN006"),
+    meta: RuleMeta {
+        code: "TKN006",
+        name: "timeout-and-timeouts",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "A v1beta1 PipelineRun sets both spec.timeout and spec.timeouts (rejected; under Pipelines-as-Code, timeouts is dropped)",
+        doc: rule_doc!("TKN006"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let Object::PipelineRun(run) = cx.object else {
         return;
     };
-    if !run.v1beta1 || !has_timeouts(run) {
+    if !run.v1beta1 || !run.has_timeouts() {
         return;
     }
     let Some(t) = &run.timeout else { return };

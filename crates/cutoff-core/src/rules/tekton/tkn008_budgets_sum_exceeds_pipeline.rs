@@ -1,7 +1,7 @@
 //! TKN008 budgets-sum-exceeds-pipeline: `timeouts.tasks` + `timeouts.finally` longer than
 //! the pipeline timeout.
 //!
-//! Facts (tekton-timeouts.md §2 quirks, §9.6; ERRATA Issue 3 TKN008): the sum check
+//! Facts (docs/tekton-timeouts.md): the sum check
 //! (`v1/pipelinerun_validation.go:328-333`) runs whenever both are set and has no
 //! "0 = unlimited" guard: with `pipeline: "0"` any positive sum is rejected, and a `"0"` in
 //! `tasks` or `finally` counts as 0s (`pipeline: "0", tasks: "0", finally: 10m` is
@@ -10,29 +10,32 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::manifest::tekton::Object;
+use crate::model::tekton::admission::{self, known};
+use crate::model::tekton::versions;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn001_invalid_duration::{object_path, shown};
-use super::tkn007_budget_exceeds_pipeline::{known, run_timeouts};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN008",
-    name: "budgets-sum-exceeds-pipeline",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary:
-        "timeouts.tasks + timeouts.finally exceeds the pipeline timeout (also when it is \"0\")",
-    check: Some(check),
-    doc: rule_doc!("TKN008"),
+    meta: RuleMeta {
+        code: "TKN008",
+        name: "budgets-sum-exceeds-pipeline",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary:
+            "timeouts.tasks + timeouts.finally exceeds the pipeline timeout (also when it is \"0\")",
+        doc: rule_doc!("TKN008"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let Object::PipelineRun(run) = cx.object else {
         return;
     };
-    let Some(rt) = run_timeouts(cx, run) else {
+    let Some(rt) = admission::run_timeouts(&cx.config.tekton, cx.pac(), run) else {
         return;
     };
     let Some(p) = rt.pipeline else { return };
@@ -55,12 +58,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     let message = format!(
         "{} + {} = {}, more than the pipeline timeout, {}: rejected by the Tekton webhook: `invalid value: {tc} + {fc} should be <= pipeline duration: {}, {}`{zero_note}",
-        shown(src, tasks, t),
-        shown(src, finally, f),
+        tasks.shown(src, t),
+        finally.shown(src, f),
         sum.canonical(),
         p.describe(src),
-        object_path(&finally.path),
-        object_path(&tasks.path),
+        versions::object_path(&finally.path),
+        versions::object_path(&tasks.path),
     );
     let help = if p.value.is_zero() {
         if t.is_zero() {

@@ -1,7 +1,7 @@
 //! TKN009 taskrunspec-exceeds-budget: a `taskRunSpecs[].timeout` longer than the run's
 //! tasks timeout, else its pipeline timeout, else the configured default.
 //!
-//! Facts (tekton-timeouts.md §2; ERRATA Issue 3 TKN009; `validateTaskRunSpecTimeout` in
+//! Facts (docs/tekton-timeouts.md; `validateTaskRunSpecTimeout` in
 //! `v1/pipelinerun_validation.go`, identical from v1.4.0 to HEAD): the limit is an explicit
 //! `timeouts.tasks` (never the computed `pipeline − finally`), else `timeouts.pipeline`,
 //! else `default-timeout-minutes`; a limit of 0 is not checked. Validation runs after
@@ -15,23 +15,24 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::manifest::tekton::{Object, PipelineRun};
+use crate::model::tekton::admission::{known, set, Limit, LimitOrigin};
+use crate::model::tekton::versions;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn001_invalid_duration::{object_path, shown};
-use super::tkn004_taskrunspecs_timeout_unsupported::unsupported_because;
-use super::tkn005_deprecated_pipelinerun_timeout::has_timeouts;
-use super::tkn007_budget_exceeds_pipeline::{known, set, Limit, Origin};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN009",
-    name: "taskrunspec-exceeds-budget",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "taskRunSpecs[].timeout exceeds timeouts.tasks, else timeouts.pipeline, else the default (rejected)",
-    check: Some(check),
-    doc: rule_doc!("TKN009"),
+    meta: RuleMeta {
+        code: "TKN009",
+        name: "taskrunspec-exceeds-budget",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "taskRunSpecs[].timeout exceeds timeouts.tasks, else timeouts.pipeline, else the default (rejected)",
+        doc: rule_doc!("TKN009"),
+    },
+    check: Check::Tekton(check),
 };
 
 /// The limit the webhook compares with, and the name its message gives it.
@@ -44,19 +45,19 @@ struct Budget<'a> {
 }
 
 /// `None` when the limit is unknown (templated or invalid).
-fn budget<'a>(cx: &Context<'_>, run: &PipelineRun<'a>) -> Option<Budget<'a>> {
+fn budget<'a>(cx: &TektonContext<'_>, run: &PipelineRun<'a>) -> Option<Budget<'a>> {
     let field = |t: &crate::manifest::tekton::Timeout<'a>, webhook_name, what| {
         known(t).map(|value| Budget {
             limit: Limit {
                 value,
-                origin: Origin::Field(t.clone()),
+                origin: LimitOrigin::Field(t.clone()),
             },
             webhook_name,
             what,
         })
     };
     let defaulted = |webhook_name, missing| Budget {
-        limit: Limit::from_default(cx, missing),
+        limit: Limit::from_default(&cx.config.tekton, missing),
         webhook_name,
         what: "pipeline timeout",
     };
@@ -66,14 +67,14 @@ fn budget<'a>(cx: &Context<'_>, run: &PipelineRun<'a>) -> Option<Budget<'a>> {
             return known(t).map(|value| Budget {
                 limit: Limit {
                     value,
-                    origin: Origin::Converted(t.clone()),
+                    origin: LimitOrigin::Converted(t.clone()),
                 },
                 webhook_name: "pipeline duration",
                 what: "pipeline timeout",
             });
         }
     }
-    if has_timeouts(run) {
+    if run.has_timeouts() {
         if let Some(t) = set(&run.tasks) {
             return field(t, "pipeline tasks duration", "tasks timeout");
         }
@@ -91,11 +92,13 @@ fn budget<'a>(cx: &Context<'_>, run: &PipelineRun<'a>) -> Option<Budget<'a>> {
     Some(defaulted("pipeline duration", "spec.timeouts.pipeline"))
 }
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let Object::PipelineRun(run) = cx.object else {
         return;
     };
-    if run.task_run_specs.iter().all(|t| t.timeout.is_none()) || unsupported_because(cx).is_some() {
+    if run.task_run_specs.iter().all(|t| t.timeout.is_none())
+        || cx.reader().task_run_spec_timeout_unread_because().is_some()
+    {
         return;
     }
     let Some(b) = budget(cx, run) else { return };
@@ -104,7 +107,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let src = cx.src();
     // In v1beta1 (outside PaC) the deprecated `spec.timeout` does not count here.
-    let ignored = (run.v1beta1 && !cx.pac() && !has_timeouts(run))
+    let ignored = (run.v1beta1 && !cx.pac() && !run.has_timeouts())
         .then(|| set(&run.timeout))
         .flatten()
         .and_then(|t| known(t).map(|d| (t, d)));
@@ -117,12 +120,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let lim = b.limit.value.canonical();
         let mut message = format!(
             "{} is longer than the {}, {}: rejected by the Tekton webhook: `invalid value: {} should be <= {} {lim}: {}`",
-            shown(src, t, d),
+            t.shown(src, d),
             b.what,
             b.limit.describe(src),
             d.canonical(),
             b.webhook_name,
-            object_path(&t.path),
+            versions::object_path(&t.path),
         );
         let help = if let Some((old, _)) = ignored {
             message.push_str(&format!(
@@ -135,7 +138,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
         } else {
             match b.limit.origin {
-                Origin::Default { .. } => format!(
+                LimitOrigin::Default { .. } => format!(
                     "lower it to at most {lim}, or set `spec.timeouts.pipeline` to at least {}",
                     d.canonical()
                 ),

@@ -5,39 +5,41 @@
 //! default for tasks without one); passed-down budgets, `"0"` and timeouts equal to the
 //! whole budget add nothing ([`crate::model::run::limited_weight`]). It fires only when the
 //! chain has at least two tasks (one task alone is TKN010's) and at least one timeout the
-//! author wrote. Facts: tekton-timeouts.md §3 (the budget is wall-clock, tasks run in
+//! author wrote. Facts: docs/tekton-timeouts.md (the budget is wall-clock, tasks run in
 //! DAG order; `timeouts.tasks` applies to all tasks together, #7793).
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::duration::GoDuration;
 use crate::edit;
-use crate::model::run::limited_weight;
-use crate::model::scope::Finding;
-use crate::model::{Bound, Origin, Place, RunKind, RunModel, Scope, TaskModel};
+use crate::model::tekton::run::limited_weight;
+use crate::model::tekton::{Origin, RunKind, RunModel, Scope, TaskModel};
+use crate::model::Finding;
+use crate::model::{Bound, Place};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 use crate::yaml::{render_scalar, NodeRef, ScalarStyle};
 
-use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, shared_scope};
-
 pub static RULE: Rule = Rule {
-    code: "TKN011",
-    name: "chain-exceeds-budget",
-    severity: Severity::Warning,
-    fix: FixKind::Sometimes,
-    enabled_by_default: true,
-    summary:
-        "The longest chain of task timeouts through the DAG is longer than the run's tasks budget",
-    check: Some(check),
-    doc: rule_doc!("TKN011"),
+    meta: RuleMeta {
+        code: "TKN011",
+        name: "chain-exceeds-budget",
+        severity: Severity::Warning,
+        enabled_by_default: true,
+        fix: FixAvailability::Unsafe,
+        fix_title: Some("raise the run's budget to fit the longest chain"),
+        summary: "The longest chain of task timeouts through the DAG is longer than the run's tasks budget",
+        doc: rule_doc!("TKN011"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    shared_scope(cx, &RULE, out);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    findings(cx, cx.runs(), out);
 }
 
 /// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
-pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
+fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
         let budget = m.budgets.phase(false);
@@ -65,7 +67,7 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
             .iter()
             .filter(|t| t.effective.origin == Origin::ClusterDefault)
             .count();
-        let mut places = vec![budget_place(m, false)];
+        let mut places = vec![m.budget_place(false)];
         for &i in &chain.indices {
             let t = &m.tasks[i];
             let w = limited_weight(t, budget.value);
@@ -82,7 +84,7 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
             };
             places.push(Place::new(t.effective.at.as_ref().unwrap_or(&t.at), note));
         }
-        places.push(run_place(m));
+        places.push(m.place());
         let counting = if defaults > 0 {
             format!(
                 " ({} of it written as task timeouts, the rest the {} default of {defaults} task{} without one)",
@@ -108,10 +110,10 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
                 total.canonical()
             )),
             fix: raise(m, total, &counted),
-            run: run_place(m),
+            run: m.place(),
         });
     }
-    emit(cx, &RULE, scope, findings, out);
+    cx.emit(&RULE, scope, findings, out);
 }
 
 fn style_of(n: NodeRef<'_>) -> ScalarStyle {

@@ -12,45 +12,48 @@
 //!   capped tasks listed. No fix: which of them need more than the default is unknown,
 //!   and giving each the whole budget would drop the only per-task limit they have.
 //!
-//! Facts: tekton-timeouts.md §3 (child TaskRun timeout; `timeouts.pipeline` is never passed
+//! Facts: docs/tekton-timeouts.md (child TaskRun timeout; `timeouts.pipeline` is never passed
 //! down; tasks/finally only from v1.11 and only when 0 or above the default,
-//! `pipelinerun.go:1766-1773`); ERRATA Issue 4: the default is the configured
+//! `pipelinerun.go:1766-1773`); the default is the configured
 //! `default-timeout-minutes`, and at 0 this rule never fires.
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::duration::GoDuration;
 use crate::edit;
-use crate::model::scope::Finding;
-use crate::model::value::human;
-use crate::model::{
-    Bound, Intent, IntentKind, Origin, PassDown, Place, RunKind, RunModel, Scope, TaskModel, Timed,
+use crate::model::tekton::{
+    Intent, IntentKind, Origin, PassDown, RunKind, RunModel, Scope, TaskModel, Timed,
 };
+use crate::model::value::human;
+use crate::model::Finding;
+use crate::model::{Bound, Place};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 use crate::yaml::{render_scalar, ScalarStyle};
 
-use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, shared_scope};
-
 pub static RULE: Rule = Rule {
-    code: "TKN012",
-    name: "default-timeout-trap",
-    severity: Severity::Warning,
-    fix: FixKind::Sometimes,
-    enabled_by_default: true,
-    summary: "Tasks run under the default TaskRun timeout (60 min unless configured) although the team wanted, or the run allows, more",
-    check: Some(check),
-    doc: rule_doc!("TKN012"),
+    meta: RuleMeta {
+        code: "TKN012",
+        name: "default-timeout-trap",
+        severity: Severity::Warning,
+        enabled_by_default: true,
+        fix: FixAvailability::Unsafe,
+        fix_title: Some("set the timeout the team evidently wanted on the task"),
+        summary: "Tasks run under the default TaskRun timeout (60 min unless configured) although the team wanted, or the run allows, more",
+        doc: rule_doc!("TKN012"),
+    },
+    check: Check::Tekton(check),
 };
 
 /// How many capped tasks a run finding names (and labels) before "… and N more".
 const NAMED: usize = 3;
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    shared_scope(cx, &RULE, out);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    findings(cx, cx.runs(), out);
 }
 
 /// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
-pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
+fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in &scope.runs {
         // Tasks without a timeout of their own, capped although the run allows more.
@@ -93,7 +96,7 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
             findings.push(run_finding(m, &capped, own > 0));
         }
     }
-    emit(cx, &RULE, scope, findings, out);
+    cx.emit(&RULE, scope, findings, out);
 }
 
 /// A task with evidence that it needs more than the default: where, why, and the fix.
@@ -125,8 +128,8 @@ fn task_finding(
         };
         places.push(Place::new(&i.at, note));
     }
-    places.push(budget_place(m, t.finally));
-    places.push(run_place(m));
+    places.push(m.budget_place(t.finally));
+    places.push(m.place());
     let what = match wanted.kind {
         IntentKind::DroppedTaskRunSpec => {
             "its `taskRunSpecs` timeout, which the targeted version drops"
@@ -180,7 +183,7 @@ fn task_finding(
         ),
         help: Some(help),
         fix,
-        run: run_place(m),
+        run: m.place(),
     }
 }
 
@@ -289,9 +292,9 @@ fn run_finding(m: &RunModel<'_>, capped: &[&TaskModel<'_>], others: bool) -> Fin
     };
     let mut places = vec![match &budget.at {
         Some(at) => Place::new(at, m.budgets.describe_phase(finally)),
-        None => budget_place(m, finally),
+        None => m.budget_place(finally),
     }];
-    places.push(run_place(m));
+    places.push(m.place());
     for t in capped.iter().take(NAMED) {
         places.push(Place::new(
             &t.at,
@@ -320,6 +323,6 @@ fn run_finding(m: &RunModel<'_>, capped: &[&TaskModel<'_>], others: bool) -> Fin
         ),
         help: Some(help),
         fix: None,
-        run: run_place(m),
+        run: m.place(),
     }
 }

@@ -2,31 +2,34 @@
 //! than the TaskRun timeout the Task will run under (from the referencing pipeline task, as
 //! the model computes it, or from a TaskRun).
 //!
-//! Facts: tekton-timeouts.md §1 (`v1/container_types.go:117-120`: steps default to no
-//! timeout), §2 (the webhook never compares step and TaskRun timeouts), §3 (steps are
-//! enforced only when > 0, `pkg/entrypoint/entrypointer.go:248-263`); steps run one after
-//! another, so their timeouts add up. ERRATA Issue 4: an unbounded TaskRun (0) never fires.
+//! Facts: docs/tekton-timeouts.md (`v1/container_types.go:117-120`: steps default to no
+//! timeout); the webhook never compares step and TaskRun timeouts; steps are enforced only
+//! when > 0 (`pkg/entrypoint/entrypointer.go:248-263`); steps run one after another, so
+//! their timeouts add up. An unbounded TaskRun (0) never fires.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::duration::GoDuration;
-use crate::model::scope::Finding;
-use crate::model::{Bound, Loc, Place, Reach, RunKind, StepModel, TaskDef, Timed};
+use crate::model::tekton::{RunKind, StepModel, TaskDef, Timed};
+use crate::model::Finding;
+use crate::model::{Bound, Loc, Place};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn010_task_exceeds_budget::{emit, scope};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN013",
-    name: "step-exceeds-task",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "A step timeout, or the sum of a Task's step timeouts, is longer than the TaskRun timeout it runs under",
-    check: Some(check),
-    doc: rule_doc!("TKN013"),
+    meta: RuleMeta {
+        code: "TKN013",
+        name: "step-exceeds-task",
+        severity: Severity::Warning,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "A step timeout, or the sum of a Task's step timeouts, is longer than the TaskRun timeout it runs under",
+        doc: rule_doc!("TKN013"),
+    },
+    check: Check::Tekton(check),
 };
 
 fn step_name(s: &StepModel) -> String {
@@ -127,10 +130,10 @@ struct Kept {
     labelled: HashSet<Loc>,
 }
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let scope = scope(cx, Reach::Tasks);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    let scope = cx.tasks();
     let mut findings = Vec::new();
-    let reported = |path: &str| cx.project.file(path).is_some_and(|f| f.report);
+    let reported = |path: &str| cx.model.file(path).is_some_and(|f| f.report);
     // Per shared definition list: the definitions whose findings this object may show,
     // and whether their own file is reported (then they are shown at their steps).
     let mut shown: HashMap<*const TaskDef<'static>, Vec<(usize, bool)>> = HashMap::new();
@@ -268,5 +271,5 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             });
         }
     }
-    emit(cx, &RULE, &scope, findings, out);
+    cx.emit(&RULE, scope, findings, out);
 }

@@ -1,7 +1,7 @@
 //! TKN014 param-in-timeout: a `$(params.…)`/`$(context.…)` variable in a timeout, or a
 //! TriggerTemplate param whose default is not a valid duration.
 //!
-//! Facts (tekton-timeouts.md §5 "No variable substitution", §7 Triggers): timeouts are not
+//! Facts (docs/tekton-timeouts.md "no variable substitution"): timeouts are not
 //! among the fields Tekton substitutes (`docs/variables.md`), and the value is parsed as a
 //! Go duration when the object is decoded, so `$(params.x)` is always rejected. Triggers
 //! substitutes `$(tt.params.x)` textually when it creates the resource, so there the
@@ -13,27 +13,28 @@ use crate::duration;
 use crate::manifest::tekton::TimeoutSite;
 use crate::manifest::{DurationValue, Templating};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn001_invalid_duration::tcx;
-use super::tkn003_unsupported_timeout_field::ignored;
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN014",
-    name: "param-in-timeout",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "A $(params.…)/$(context.…) variable in a timeout (never substituted), or a TriggerTemplate param default that is not a duration",
-    check: Some(check),
-    doc: rule_doc!("TKN014"),
+    meta: RuleMeta {
+        code: "TKN014",
+        name: "param-in-timeout",
+        severity: Severity::Error,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "A $(params.…)/$(context.…) variable in a timeout (never substituted), or a TriggerTemplate param default that is not a duration",
+        doc: rule_doc!("TKN014"),
+    },
+    check: Check::Tekton(check),
 };
 
 const TT_PREFIX: &str = "$(tt.params.";
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for site in cx.object.timeout_sites(tcx(cx)) {
-        if ignored(cx, site.slot) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    for site in cx.object.timeout_sites(cx.view_cx()) {
+        if cx.ignored(site.slot) {
             continue;
         }
         match site.value {
@@ -52,11 +53,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn raw<'s>(cx: &Context<'s>, site: &TimeoutSite<'_>) -> &'s str {
+fn raw<'s>(cx: &TektonContext<'s>, site: &TimeoutSite<'_>) -> &'s str {
     cx.src().get(site.field.value.span().range()).unwrap_or("")
 }
 
-fn never_substituted(cx: &Context<'_>, site: &TimeoutSite<'_>, tt_outside: bool) -> Diagnostic {
+fn never_substituted(
+    cx: &TektonContext<'_>,
+    site: &TimeoutSite<'_>,
+    tt_outside: bool,
+) -> Diagnostic {
     let value = site.field.value.as_str().unwrap_or_else(|| raw(cx, site));
     let parse_error = duration::parse(value)
         .err()
@@ -81,7 +86,7 @@ fn never_substituted(cx: &Context<'_>, site: &TimeoutSite<'_>, tt_outside: bool)
 }
 
 /// `$(tt.params.x)` whose declared default does not make a valid duration.
-fn bad_default(cx: &Context<'_>, site: &TimeoutSite<'_>) -> Option<Diagnostic> {
+fn bad_default(cx: &TektonContext<'_>, site: &TimeoutSite<'_>) -> Option<Diagnostic> {
     let tt = cx.trigger_template?;
     let value = site.field.value.as_str()?;
     // Substitute every `$(tt.params.NAME)` by its default, as Triggers would without a binding.

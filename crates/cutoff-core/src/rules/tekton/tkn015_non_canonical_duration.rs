@@ -1,6 +1,6 @@
 //! TKN015 non-canonical-duration: a timeout not written in Go's canonical form.
 //!
-//! Facts (tekton-timeouts.md §5 "Canonical form"): `metav1.Duration` marshals with
+//! Facts (docs/tekton-timeouts.md "Canonical form"): `metav1.Duration` marshals with
 //! `time.Duration.String()`, and the Tekton defaulting webhook's round-trip patch stores
 //! that form (`90m` is stored as `1h30m0s`, `"0"` as `0s`), so a GitOps tool comparing the
 //! manifest with the live object sees a difference. Off by default.
@@ -14,24 +14,25 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::manifest::DurationValue;
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 use crate::yaml::{render_scalar, ScalarStyle};
 
-use super::tkn001_invalid_duration::tcx;
-use super::tkn003_unsupported_timeout_field::ignored;
-
 pub static RULE: Rule = Rule {
-    code: "TKN015",
-    name: "non-canonical-duration",
-    severity: Severity::Info,
-    fix: FixKind::Always,
-    enabled_by_default: false,
-    summary: "A timeout not in Go's canonical form (90m is stored as 1h30m0s: GitOps drift)",
-    check: Some(check),
-    doc: rule_doc!("TKN015"),
+    meta: RuleMeta {
+        code: "TKN015",
+        name: "non-canonical-duration",
+        severity: Severity::Info,
+        enabled_by_default: false,
+        fix: FixAvailability::Safe,
+        fix_title: Some("write the canonical Go form"),
+        summary: "A timeout not in Go's canonical form (90m is stored as 1h30m0s: GitOps drift)",
+        doc: rule_doc!("TKN015"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     if cx.pac() || cx.trigger_template.is_some() {
         return;
     }
@@ -44,8 +45,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if has("generateName") && !has("name") {
         return;
     }
-    for site in cx.object.timeout_sites(tcx(cx)) {
-        if ignored(cx, site.slot) {
+    for site in cx.object.timeout_sites(cx.view_cx()) {
+        if cx.ignored(site.slot) {
             continue;
         }
         let DurationValue::Valid(d) = site.value else {

@@ -1,37 +1,38 @@
 //! TKN016 retries-exceed-budget: `(retries + 1) × the task's timeout` is longer than the
 //! budget it runs in: once an attempt times out, later attempts cannot finish.
 //!
-//! Facts: tekton-timeouts.md §3 Retries (each attempt gets the full `spec.timeout`,
+//! Facts: docs/tekton-timeouts.md (each attempt gets the full `spec.timeout`,
 //! `pkg/reconciler/taskrun/taskrun.go:1402-1412`; PipelineRun timeouts are wall-clock and cap
 //! the total; #6419, #4071).
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::model::scope::Finding;
-use crate::model::{Bound, Origin, Place, RunKind, Scope};
+use crate::model::tekton::{Origin, RunKind, Scope};
+use crate::model::Finding;
+use crate::model::{Bound, Place};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn010_task_exceeds_budget::{
-    budget_place, emit, run_place, shared_scope, timeout_place,
-};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN016",
-    name: "retries-exceed-budget",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "(retries + 1) × a task's timeout is longer than the budget it runs in: later attempts cannot finish",
-    check: Some(check),
-    doc: rule_doc!("TKN016"),
+    meta: RuleMeta {
+        code: "TKN016",
+        name: "retries-exceed-budget",
+        severity: Severity::Warning,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "(retries + 1) × a task's timeout is longer than the budget it runs in: later attempts cannot finish",
+        doc: rule_doc!("TKN016"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    shared_scope(cx, &RULE, out);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    findings(cx, cx.runs(), out);
 }
 
 /// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
-pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
+fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
         for t in m.all_tasks() {
@@ -70,9 +71,9 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
             findings.push(Finding {
                 places: vec![
                     Place::new(&at, format!("retries: {}", t.retries)),
-                    timeout_place(t),
-                    budget_place(m, t.finally),
-                    run_place(m),
+                    t.timeout_place(),
+                    m.budget_place(t.finally),
+                    m.place(),
                 ],
                 message: format!(
                     "task `{}` may make {attempts} attempts of up to {} each (retries: {}), {} in all, longer than {} of {}{}: once an attempt times out, later attempts cannot finish",
@@ -89,9 +90,9 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
                     crate::duration::GoDuration(budget.nanos() / attempts).canonical()
                 )),
                 fix: None::<Fix>,
-                run: run_place(m),
+                run: m.place(),
             });
         }
     }
-    emit(cx, &RULE, scope, findings, out);
+    cx.emit(&RULE, scope, findings, out);
 }

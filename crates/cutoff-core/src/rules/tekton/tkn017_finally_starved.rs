@@ -2,37 +2,40 @@
 //! pipeline budget (nothing is left for them), or a finally task's own timeout is longer
 //! than the finally budget.
 //!
-//! Facts: tekton-timeouts.md §3 (tasks/finally budgets, `v1/pipelinerun_types.go:123-153`;
+//! Facts: docs/tekton-timeouts.md (tasks/finally budgets, `v1/pipelinerun_types.go:123-153`;
 //! finally tasks skipped or cut when the run times out, `pipelinerunresolution.go:477-480,
 //! 632-635`; since v1.13 they still start after the tasks timeout, but `timeouts.pipeline`
 //! still cancels them). Finally tasks longer than the finally budget are reported here,
 //! not by TKN010.
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::model::scope::Finding;
-use crate::model::{Bound, Origin, Place, RunKind, Scope};
+use crate::model::tekton::{Origin, RunKind, Scope};
+use crate::model::Finding;
+use crate::model::{Bound, Place};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn010_task_exceeds_budget::{budget_place, emit, run_place, shared_scope};
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN017",
-    name: "finally-starved",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    enabled_by_default: true,
-    summary: "Finally tasks get no time (tasks budget = pipeline budget), or a finally task's timeout exceeds the finally budget",
-    check: Some(check),
-    doc: rule_doc!("TKN017"),
+    meta: RuleMeta {
+        code: "TKN017",
+        name: "finally-starved",
+        severity: Severity::Warning,
+        enabled_by_default: true,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "Finally tasks get no time (tasks budget = pipeline budget), or a finally task's timeout exceeds the finally budget",
+        doc: rule_doc!("TKN017"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    shared_scope(cx, &RULE, out);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    findings(cx, cx.runs(), out);
 }
 
 /// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
-pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
+fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut findings = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
         if m.finally.is_empty() {
@@ -65,7 +68,7 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
                             .iter()
                             .map(|t| Place::new(&t.at, format!("finally task `{}`", t.name))),
                     );
-                    places.push(run_place(m));
+                    places.push(m.place());
                     findings.push(Finding {
                         places,
                         message: format!(
@@ -77,7 +80,7 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
                         ),
                         help: Some("set `timeouts.tasks` below `timeouts.pipeline` (or raise the pipeline budget), leaving the finally tasks the difference".into()),
                         fix: None::<Fix>,
-                        run: run_place(m),
+                        run: m.place(),
                     });
                 }
             }
@@ -101,8 +104,8 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
             findings.push(Finding {
                 places: vec![
                     Place::new(at, format!("finally task `{}` may run {}", t.name, own.canonical())),
-                    budget_place(m, true),
-                    run_place(m),
+                    m.budget_place(true),
+                    m.place(),
                 ],
                 message: format!(
                     "finally task `{}` may run {}, longer than {} of {}{}: the run cancels it at {}",
@@ -115,9 +118,9 @@ pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagno
                 ),
                 help: Some("raise the finally budget (`timeouts.finally`, or `timeouts.pipeline` − `timeouts.tasks`), or lower the task's timeout".into()),
                 fix: None,
-                run: run_place(m),
+                run: m.place(),
             });
         }
     }
-    emit(cx, &RULE, scope, findings, out);
+    cx.emit(&RULE, scope, findings, out);
 }

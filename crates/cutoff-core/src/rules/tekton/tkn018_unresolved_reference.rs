@@ -6,29 +6,31 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{PipelineSource, Scope, TaskTarget};
+use crate::model::tekton::{PipelineSource, Scope, TaskTarget};
 use crate::rule_doc;
-use crate::rules::{Context, FixKind, Rule};
-
-use super::tkn010_task_exceeds_budget::shared_scope;
+use crate::rules::tekton::TektonContext;
+use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
-    code: "TKN018",
-    name: "unresolved-reference",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    enabled_by_default: false,
-    summary: "A pipelineRef/taskRef names nothing in the repository; cross-file checks are skipped for it",
-    check: Some(check),
-    doc: rule_doc!("TKN018"),
+    meta: RuleMeta {
+        code: "TKN018",
+        name: "unresolved-reference",
+        severity: Severity::Info,
+        enabled_by_default: false,
+        fix: FixAvailability::None,
+        fix_title: None,
+        summary: "A pipelineRef/taskRef names nothing in the repository; cross-file checks are skipped for it",
+        doc: rule_doc!("TKN018"),
+    },
+    check: Check::Tekton(check),
 };
 
-fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    shared_scope(cx, &RULE, out);
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    findings(cx, cx.runs(), out);
 }
 
 /// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
-pub(super) fn findings(cx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
+fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     let mut report = |at: &crate::model::Loc, msg: String| {
         if at.path == cx.file.path && scope.object.contains(at.span) && seen.insert(at.span) {

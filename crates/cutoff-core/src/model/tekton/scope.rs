@@ -1,0 +1,396 @@
+//! Which models concern the object a rule is checking, and where a finding is shown.
+//!
+//! A finding names several places (the task in the Pipeline, the run's budget, the step in
+//! the Task…), best first. It is shown at the first of them that sits in a reported file,
+//! by the check of the object that contains it; the other places become labels. So each
+//! finding is reported exactly once however the files are split, and never in a file the
+//! user did not ask about (pre-commit passes only changed files; the rest is context).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::manifest::tekton::{self, Object};
+use crate::model::Model;
+use crate::project::ObjectId;
+use crate::source::SourceFile;
+use crate::yaml::Span;
+
+use super::resolve::{self, Defs, TaskTarget};
+use super::run::{RunKind, RunModel};
+use super::taskrun::TaskRunModel;
+use super::value::Timed;
+use crate::model::place::{Finding, Place, Placement};
+use crate::model::value::Loc;
+
+/// What the rules need to know about the object being checked.
+pub struct Scope<'p> {
+    pub model: &'p Model<'p>,
+    pub file: &'p SourceFile,
+    /// The checked object's root span.
+    pub object: Span,
+    /// With [`Reach::Runs`]: the models of the runs concerning the object.
+    pub runs: Vec<RunModel<'p>>,
+    pub task_runs: Vec<TaskRunModel<'p>>,
+    /// With [`Reach::Tasks`]: the task uses of those runs, in the same order (cached per
+    /// project, shared with every object they concern).
+    pub uses: Vec<Arc<[TaskUse]>>,
+}
+
+/// How far to look for models.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Runs and Pipelines (rules whose findings sit in runs and Pipelines): [`Scope::runs`].
+    Runs,
+    /// Also, for a Task, every run of it (rules whose findings can sit in a Task's steps):
+    /// [`Scope::uses`] instead of [`Scope::runs`]. A Task runs in as many runs as use its
+    /// name; their models are built once per project, not once per Task.
+    Tasks,
+}
+
+/// A run, as the tasks it runs see it.
+#[derive(Debug)]
+pub struct RunInfo {
+    pub kind: RunKind,
+    pub name: String,
+    pub at: Loc,
+    /// [`RunModel::describe`].
+    pub describe: String,
+    /// [`RunModel::which_pipeline`].
+    pub which_pipeline: String,
+}
+
+/// One (finally) task of one run, with the Task definitions it may run: what a check of
+/// those definitions needs of the run. Owned, so it is cached per project.
+#[derive(Clone)]
+pub struct TaskUse {
+    pub run: Arc<RunInfo>,
+    pub name: String,
+    /// The task's `name` value.
+    pub at: Loc,
+    pub effective: Timed,
+    /// See [`super::TaskModel::certain`].
+    pub certain: bool,
+    pub defs: Defs,
+}
+
+impl TaskUse {
+    /// The uses of the tasks of `models` that run a known Task definition, in model and task order.
+    pub fn of_models(models: &[RunModel<'_>]) -> Vec<TaskUse> {
+        let mut out = Vec::new();
+        for m in models {
+            let run = Arc::new(RunInfo {
+                kind: m.kind,
+                name: m.name.clone(),
+                at: m.at.clone(),
+                describe: m.describe(),
+                which_pipeline: m.which_pipeline(),
+            });
+            for t in m.all_tasks() {
+                let defs = match &t.target {
+                    TaskTarget::InRepo { tasks } => tasks.clone(),
+                    TaskTarget::Embedded { task } => Defs::new(vec![task.detached()]),
+                    _ => continue,
+                };
+                out.push(TaskUse {
+                    run: run.clone(),
+                    name: t.name.clone(),
+                    at: t.at.clone(),
+                    effective: t.effective.clone(),
+                    certain: t.certain,
+                    defs,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The models of the run or Pipeline at `id` (as [`Scope::of`] builds them with
+/// [`Reach::Runs`]); none for other objects.
+pub fn models_of_root<'p>(
+    model: &'p Model<'p>,
+    config: &Config,
+    id: ObjectId,
+) -> Vec<RunModel<'p>> {
+    let (file, meta, in_tt) = model.object(id);
+    match meta.kind {
+        "Pipeline" if !in_tt => match tekton::read_document(meta, &file.text) {
+            Some(Object::Pipeline {
+                meta,
+                spec: Some(spec),
+            }) => models_of_pipeline(model, config, file, meta, &spec),
+            _ => Vec::new(),
+        },
+        "PipelineRun" => RunModel::of_run(
+            model,
+            config,
+            &resolve::read_run(file, meta, in_tt),
+            file,
+            in_tt,
+        ),
+        _ => Vec::new(),
+    }
+}
+
+impl<'p> Scope<'p> {
+    /// The models concerning `object` (in `file`):
+    /// - a PipelineRun: its own models (one per candidate Pipeline);
+    /// - a Pipeline: the models of the runs that reference it, else its default run;
+    /// - a Task (with [`Reach::Tasks`]): every model whose tasks run it;
+    /// - a TaskRun: its own model.
+    pub fn of(
+        model: &'p Model<'p>,
+        config: &Config,
+        file: &'p SourceFile,
+        object: &Object<'p>,
+        in_tt: bool,
+        reach: Reach,
+    ) -> Scope<'p> {
+        let mut s = Scope {
+            model,
+            file,
+            object: object.meta().root.span(),
+            runs: Vec::new(),
+            task_runs: Vec::new(),
+            uses: Vec::new(),
+        };
+        if reach == Reach::Tasks {
+            s.uses_of(config, object, in_tt);
+            return s;
+        }
+        match object {
+            Object::PipelineRun(r) => s.runs = RunModel::of_run(model, config, r, file, in_tt),
+            Object::Pipeline {
+                meta,
+                spec: Some(spec),
+            } if !in_tt => {
+                s.runs = models_of_pipeline(model, config, file, *meta, spec);
+            }
+            Object::TaskRun(r) => s
+                .task_runs
+                .push(TaskRunModel::of(model, config, r, file, in_tt)),
+            _ => {}
+        }
+        s
+    }
+
+    /// Fills [`Scope::uses`] (and `task_runs`) for [`Reach::Tasks`].
+    fn uses_of(&mut self, config: &Config, object: &Object<'p>, in_tt: bool) {
+        let model = self.model;
+        let file = self.file;
+        let cache = &model.tekton.cache;
+        match object {
+            Object::PipelineRun(r) => match model.object_at(file, r.meta.root) {
+                Some(id) => self.uses.push(cache.uses(model, config, id)),
+                None => self.uses.push(
+                    TaskUse::of_models(&RunModel::of_run(model, config, r, file, in_tt)).into(),
+                ),
+            },
+            Object::Pipeline {
+                meta,
+                spec: Some(spec),
+            } if !in_tt => match model.object_at(file, meta.root) {
+                Some(id) => self.uses.push(cache.uses(model, config, id)),
+                None => self.uses.push(
+                    TaskUse::of_models(&models_of_pipeline(model, config, file, *meta, spec))
+                        .into(),
+                ),
+            },
+            Object::TaskRun(r) => self
+                .task_runs
+                .push(TaskRunModel::of(model, config, r, file, in_tt)),
+            Object::Task {
+                meta,
+                spec: Some(spec),
+            } if !in_tt => {
+                // Only a Task with a step timeout can hold a finding.
+                let has = spec.steps.iter().any(|st| {
+                    st.timeout
+                        .as_ref()
+                        .and_then(|t| t.value.valid())
+                        .is_some_and(|d| d.nanos() > 0)
+                });
+                let (true, Some(name)) = (has, meta.name) else {
+                    return;
+                };
+                for id in resolve::referrer_roots(model, meta.kind, name, meta.namespace) {
+                    let (rf, rm, r_in_tt) = model.object(id);
+                    if rm.kind == "TaskRun" {
+                        let c = tekton::Cx {
+                            src: &rf.text,
+                            in_trigger_template: r_in_tt,
+                        };
+                        let run = tekton::TaskRun::read(rm, "", c);
+                        self.task_runs
+                            .push(TaskRunModel::of(model, config, &run, rf, r_in_tt));
+                    } else {
+                        self.uses.push(cache.uses(model, config, id));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The task uses of [`Scope::uses`], in order.
+    pub fn task_uses(&self) -> impl Iterator<Item = &TaskUse> {
+        self.uses.iter().flat_map(|u| u.iter())
+    }
+
+    /// Would a finding whose places lie at `locs` (best first) be shown by this object?
+    /// The same choice as [`Scope::place`], before any message is written.
+    pub fn shows(&self, locs: &[&Loc]) -> bool {
+        let Some(c) = locs
+            .iter()
+            .find(|l| self.model.file(&l.path).is_some_and(|f| f.report))
+        else {
+            return false;
+        };
+        c.path == self.file.path && self.object.contains(c.span)
+    }
+
+    /// Where to show a finding that concerns `places` (best first); `None` when another
+    /// object's check shows it (or no place is in a reported file).
+    pub fn place(&self, places: &[Place]) -> Option<Placement> {
+        let chosen = places
+            .iter()
+            .position(|p| self.model.file(&p.at.path).is_some_and(|f| f.report))?;
+        let c = &places[chosen];
+        if c.at.path != self.file.path || !self.object.contains(c.at.span) {
+            return None;
+        }
+        let mut labels = Vec::new();
+        for (i, p) in places.iter().enumerate() {
+            if i == chosen || p.note.is_empty() {
+                continue;
+            }
+            if labels.iter().any(|l: &Place| l.at == p.at) || (p.at == c.at) {
+                continue;
+            }
+            labels.push(p.clone());
+        }
+        Some(Placement {
+            primary: c.at.clone(),
+            labels,
+        })
+    }
+
+    pub fn path(&self) -> &Arc<str> {
+        &self.file.path
+    }
+}
+
+/// The models of a Pipeline document: one per referencing run (with this document as
+/// the Pipeline), else its default run.
+pub fn models_of_pipeline<'p>(
+    model: &'p Model<'p>,
+    config: &Config,
+    file: &'p SourceFile,
+    meta: crate::manifest::Meta<'p>,
+    spec: &crate::manifest::tekton::PipelineSpec<'p>,
+) -> Vec<RunModel<'p>> {
+    let mut out = Vec::new();
+    if let Some(name) = meta.name {
+        for (rf, run, in_tt) in resolve::runs_referencing(model, name, meta.namespace) {
+            if let Some(m) = RunModel::of_run_with(model, config, &run, rf, in_tt, file, meta, spec)
+            {
+                out.push(m);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(RunModel::default_run(model, config, meta, spec, file));
+    }
+    out
+}
+
+/// Every model in the project, for `cutoff timeouts`: each PipelineRun (per candidate
+/// Pipeline), each unreferenced Pipeline under a default run, each standalone TaskRun.
+pub fn all_models<'p>(
+    model: &'p Model<'p>,
+    config: &Config,
+) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
+    let mut runs = Vec::new();
+    let mut task_runs = Vec::new();
+    for file in model.files.iter().filter(|f| f.report && f.skip.is_none()) {
+        for doc in &file.stream.documents {
+            let Some(meta) = crate::manifest::identify_meta(doc) else {
+                continue;
+            };
+            if meta.family != crate::manifest::Family::Tekton {
+                continue;
+            }
+            let Some(obj) = crate::manifest::tekton::read_document(meta, &file.text) else {
+                continue;
+            };
+            let mut objects = vec![(obj.clone(), false)];
+            if let Object::TriggerTemplate(tt) = &obj {
+                objects.extend(
+                    tt.embedded(resolve::plain_cx(file))
+                        .into_iter()
+                        .map(|(o, _)| (o, true)),
+                );
+            }
+            for (o, in_tt) in objects {
+                match &o {
+                    Object::PipelineRun(r) => {
+                        runs.extend(RunModel::of_run(model, config, r, file, in_tt))
+                    }
+                    Object::Pipeline {
+                        meta,
+                        spec: Some(spec),
+                    } if !in_tt => {
+                        let referenced = meta.name.is_some_and(|n| {
+                            resolve::run_roots_referencing(model, n, meta.namespace)
+                                .next()
+                                .is_some()
+                        });
+                        if !referenced {
+                            runs.push(RunModel::default_run(model, config, *meta, spec, file));
+                        }
+                    }
+                    Object::TaskRun(r) => {
+                        task_runs.push(TaskRunModel::of(model, config, r, file, in_tt))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    (runs, task_runs)
+}
+
+impl<'p> Scope<'p> {
+    /// Places the findings this object shows; findings from several runs at the same
+    /// primary span are merged into the first, with a label for each other run.
+    pub fn settle<F>(&self, findings: Vec<Finding<F>>) -> Vec<(Placement, Finding<F>)> {
+        let mut out: Vec<(Placement, Finding<F>)> = Vec::new();
+        let mut at_primary: HashMap<Loc, usize> = HashMap::new();
+        // The labelled places of each merged finding (built on its first merge).
+        let mut labelled: HashMap<usize, HashSet<Loc>> = HashMap::new();
+        for f in findings {
+            let Some(p) = self.place(&f.places) else {
+                continue;
+            };
+            if let Some(&i) = at_primary.get(&p.primary) {
+                let (prev, first) = &mut out[i];
+                let seen = labelled
+                    .entry(i)
+                    .or_insert_with(|| prev.labels.iter().map(|l| l.at.clone()).collect());
+                if first.message != f.message
+                    && f.run.at != first.run.at
+                    && !seen.contains(&f.run.at)
+                {
+                    seen.insert(f.run.at.clone());
+                    prev.labels
+                        .push(Place::new(&f.run.at, format!("also under {}", f.run.note)));
+                }
+                continue;
+            }
+            at_primary.insert(p.primary.clone(), out.len());
+            out.push((p, f));
+        }
+        out
+    }
+}

@@ -1,0 +1,132 @@
+//! The input files of one run: their text, line index and parsed YAML stream, and a map
+//! from the path shown to users to the file. Reporters and the fixer read files through
+//! [`Sources`]; nothing here knows what a manifest is beyond the byte prefilter.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::manifest;
+use crate::yaml::{self, LineIndex, Stream};
+
+/// Why a file was read but not parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// No marker of any kind cutoff reads (byte scan).
+    Irrelevant,
+    /// Larger than the size limit.
+    TooLarge,
+    /// Not UTF-8.
+    NotUtf8,
+}
+
+/// One input file.
+pub struct SourceFile {
+    /// The path shown to users: relative to the current directory, with `/`.
+    pub path: Arc<str>,
+    /// Where it lives on disk; `None` for standard input.
+    pub fs_path: Option<PathBuf>,
+    pub text: String,
+    pub lines: LineIndex,
+    pub stream: Stream,
+    /// Findings in this file are reported (false for files read only to resolve references).
+    pub report: bool,
+    pub skip: Option<Skip>,
+    /// Size on disk, for files skipped before reading.
+    pub size: u64,
+}
+
+impl SourceFile {
+    pub fn new(path: Arc<str>, fs_path: Option<PathBuf>, text: String, report: bool) -> SourceFile {
+        let size = text.len() as u64;
+        let relevant = manifest::may_be_relevant(text.as_bytes());
+        let stream = if relevant {
+            yaml::parse(&text)
+        } else {
+            Stream {
+                documents: Vec::new(),
+            }
+        };
+        let lines = if relevant {
+            LineIndex::new(&text)
+        } else {
+            LineIndex::new("")
+        };
+        SourceFile {
+            path,
+            fs_path,
+            text,
+            lines,
+            stream,
+            report,
+            skip: (!relevant).then_some(Skip::Irrelevant),
+            size,
+        }
+    }
+
+    /// A file that could not be parsed at all.
+    pub fn skipped(
+        path: Arc<str>,
+        fs_path: Option<PathBuf>,
+        skip: Skip,
+        size: u64,
+        report: bool,
+    ) -> SourceFile {
+        SourceFile {
+            path,
+            fs_path,
+            text: String::new(),
+            lines: LineIndex::new(""),
+            stream: Stream {
+                documents: Vec::new(),
+            },
+            report,
+            skip: Some(skip),
+            size,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    pub fn has_syntax_error(&self) -> bool {
+        self.stream.documents.iter().any(|d| d.error.is_some())
+    }
+}
+
+/// The files of a run, in order, with a lookup by shown path.
+pub struct Sources {
+    pub files: Vec<SourceFile>,
+    by_path: HashMap<Arc<str>, usize>,
+}
+
+impl Sources {
+    pub fn new(files: Vec<SourceFile>) -> Sources {
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        Sources { files, by_path }
+    }
+
+    /// The file shown as `path`.
+    pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        self.index_of(path).map(|i| &self.files[i])
+    }
+
+    /// The position of the file shown as `path` in [`Sources::files`].
+    pub fn index_of(&self, path: &str) -> Option<usize> {
+        self.by_path.get(path).copied()
+    }
+
+    /// Is the file shown as `path` one whose findings are reported (and which fixes may edit)?
+    pub fn is_reported(&self, path: &str) -> bool {
+        self.file(path).is_some_and(|f| f.report)
+    }
+
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
+    }
+}
