@@ -13,6 +13,8 @@ use crate::fix::{self, Fixed};
 use crate::manifest::{self, tekton};
 use crate::model::Model;
 use crate::project::Project;
+use crate::rules::kubernetes::KubernetesContext;
+use crate::rules::orchestrator::OrchestratorContext;
 use crate::rules::tekton::TektonContext;
 use crate::rules::{self, engine, new_diagnostic, Check, Context, Rule};
 use crate::source::{Skip, SourceFile};
@@ -220,13 +222,19 @@ fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -
     out
 }
 
-/// Calls the rules of the object's family through their family's hook.
+/// Calls the rules of the object's family through their family's hook, then the
+/// family-neutral rules.
 fn run_family_rules(
     cx: &Context<'_>,
     object: &manifest::Object<'_>,
     enabled: &[&'static Rule],
     out: &mut Vec<Diagnostic>,
 ) {
+    for rule in enabled {
+        if let Check::Object(check) = rule.check {
+            check(cx, object, out);
+        }
+    }
     match object {
         manifest::Object::Tekton(object) => {
             let run = |object: &tekton::Object<'_>,
@@ -241,12 +249,25 @@ fn run_family_rules(
             };
             run(object, None, out);
             if let tekton::Object::TriggerTemplate(tt) = object {
-                let vcx = tekton::Cx {
-                    src: cx.src(),
-                    in_trigger_template: true,
-                };
+                let vcx = tekton::Cx::new(cx.src(), true);
                 for (inner, _) in tt.embedded(vcx) {
                     run(&inner, Some(tt), out);
+                }
+            }
+        }
+        manifest::Object::Kubernetes(object) => {
+            let kcx = KubernetesContext::new(cx, object);
+            for rule in enabled {
+                if let Check::Kubernetes(check) = rule.check {
+                    check(&kcx, out);
+                }
+            }
+        }
+        manifest::Object::Orchestrator(object) => {
+            let ocx = OrchestratorContext::new(cx, object);
+            for rule in enabled {
+                if let Check::Orchestrator(check) = rule.check {
+                    check(&ocx, out);
                 }
             }
         }

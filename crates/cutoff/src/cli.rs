@@ -684,7 +684,7 @@ fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
     let model = Model::new(&loaded.project, &config);
     let diags = lint::check_model(&model);
     let mut out = std::io::stdout().lock();
-    crate::timeouts_cmd::render(&model, &diags, args.format == ListFormat::Json, &mut out)
+    crate::timeouts::render(&model, &diags, args.format == ListFormat::Json, &mut out)
         .map_err(|e| e.to_string())?;
     Ok(if loaded.io_errors.is_empty() {
         EXIT_OK

@@ -2,7 +2,7 @@
 //! about manifests and timeouts comes from `cutoff-core`.
 
 mod cli;
-mod timeouts_cmd;
+mod timeouts;
 
 fn main() {
     std::process::exit(cli::main());

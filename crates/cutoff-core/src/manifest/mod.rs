@@ -5,6 +5,8 @@
 //! module here (its markers for the byte prefilter, its identification, its views) and a
 //! variant of [`Family`] and [`Object`]; the engine never asks which family it holds.
 
+pub mod kubernetes;
+pub mod orchestrator;
 pub mod tekton;
 pub mod value;
 
@@ -17,15 +19,21 @@ pub use value::{DurationValue, Templating};
 pub enum Family {
     /// `tekton.dev` and `triggers.tekton.dev` objects.
     Tekton,
+    /// Jobs, CronJobs and the pod templates of long-running workloads.
+    Kubernetes,
+    /// Orchestrator pipelines (`steps` with `id`, no `apiVersion`).
+    Orchestrator,
 }
 
 impl Family {
     /// Every family, in the order rules and reports list them.
-    pub const ALL: [Family; 1] = [Family::Tekton];
+    pub const ALL: [Family; 3] = [Family::Tekton, Family::Kubernetes, Family::Orchestrator];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Family::Tekton => "tekton",
+            Family::Kubernetes => "kubernetes",
+            Family::Orchestrator => "orchestrator",
         }
     }
 
@@ -34,6 +42,9 @@ impl Family {
         if tekton::is_tekton(api_version, kind) {
             return Some(Family::Tekton);
         }
+        if kubernetes::is_kubernetes(api_version, kind) {
+            return Some(Family::Kubernetes);
+        }
         None
     }
 
@@ -41,20 +52,29 @@ impl Family {
     fn markers(self) -> &'static [&'static [u8]] {
         match self {
             Family::Tekton => tekton::MARKERS,
+            Family::Kubernetes => kubernetes::MARKERS,
+            Family::Orchestrator => orchestrator::MARKERS,
         }
     }
 }
 
-/// A typed, read-only view of one object, of whichever family it belongs to.
+/// A typed, read-only view of one object, of whichever family it belongs to. Short-lived
+/// (one object at a time, on the stack of the check that reads it), so variants keep
+/// their views inline.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum Object<'a> {
     Tekton(tekton::Object<'a>),
+    Kubernetes(kubernetes::Object<'a>),
+    Orchestrator(orchestrator::Object<'a>),
 }
 
 impl<'a> Object<'a> {
     pub fn meta(&self) -> &Meta<'a> {
         match self {
             Object::Tekton(o) => o.meta(),
+            Object::Kubernetes(o) => &o.meta,
+            Object::Orchestrator(o) => &o.meta,
         }
     }
 
@@ -98,7 +118,10 @@ impl<'a> Meta<'a> {
 
 /// Identifies an object rooted at `root` (a document root or an embedded resource).
 pub fn identify_node(root: NodeRef<'_>) -> Option<Meta<'_>> {
-    let api_version = root.get("apiVersion")?.as_str()?;
+    let Some(api_version) = root.get("apiVersion") else {
+        return orchestrator::identify(root);
+    };
+    let api_version = api_version.as_str()?;
     let kind = root.get("kind")?.as_str()?;
     let family = Family::of(api_version, kind)?;
     let metadata = root.get("metadata");
@@ -133,6 +156,8 @@ pub fn identify<'a>(doc: &'a Document, path: &str, src: &str) -> Option<Object<'
 pub fn read<'a>(meta: Meta<'a>, _path: &str, src: &str) -> Option<Object<'a>> {
     match meta.family {
         Family::Tekton => tekton::read_document(meta, src).map(Object::Tekton),
+        Family::Kubernetes => kubernetes::read(meta, src).map(Object::Kubernetes),
+        Family::Orchestrator => orchestrator::read(meta, src).map(Object::Orchestrator),
     }
 }
 
@@ -140,6 +165,7 @@ pub fn read<'a>(meta: Meta<'a>, _path: &str, src: &str) -> Option<Object<'a>> {
 pub fn embedded<'a>(meta: &Meta<'a>) -> Vec<Meta<'a>> {
     match meta.family {
         Family::Tekton => tekton::embedded_roots(meta),
+        Family::Kubernetes | Family::Orchestrator => Vec::new(),
     }
 }
 

@@ -116,6 +116,8 @@ pub struct TimeoutSite<'a> {
     pub path: String,
     /// Inside a TriggerTemplate's `resourcetemplates`.
     pub in_trigger_template: bool,
+    /// Inside an embedded `pipelineSpec`/`taskSpec` (see [`Cx::in_embedded_spec`]).
+    pub in_embedded_spec: bool,
 }
 
 /// The context every view is built in.
@@ -124,6 +126,28 @@ pub struct Cx<'s> {
     /// The file text, to read placeholders as written.
     pub src: &'s str,
     pub in_trigger_template: bool,
+    /// Inside an embedded `pipelineSpec`/`taskSpec`: parts the CRDs mark
+    /// `x-kubernetes-preserve-unknown-fields`, so unknown keys reach the webhook.
+    pub in_embedded_spec: bool,
+}
+
+impl<'s> Cx<'s> {
+    /// The context of a document root (or, with `in_trigger_template`, a TriggerTemplate resource).
+    pub fn new(src: &'s str, in_trigger_template: bool) -> Cx<'s> {
+        Cx {
+            src,
+            in_trigger_template,
+            in_embedded_spec: false,
+        }
+    }
+
+    /// The same context, inside an embedded `pipelineSpec`/`taskSpec`.
+    fn embedded(self) -> Cx<'s> {
+        Cx {
+            in_embedded_spec: true,
+            ..self
+        }
+    }
 }
 
 fn join(prefix: &str, rest: &str) -> String {
@@ -140,6 +164,8 @@ pub struct Timeout<'a> {
     pub field: Field<'a>,
     pub value: DurationValue,
     pub path: String,
+    /// Inside an embedded `pipelineSpec`/`taskSpec` (see [`Cx::in_embedded_spec`]).
+    pub in_embedded_spec: bool,
 }
 
 impl<'a> Timeout<'a> {
@@ -149,6 +175,7 @@ impl<'a> Timeout<'a> {
             value: classify(field.value, cx.src),
             field,
             path,
+            in_embedded_spec: cx.in_embedded_spec,
         })
     }
 
@@ -159,6 +186,7 @@ impl<'a> Timeout<'a> {
             value: self.value.clone(),
             path: self.path.clone(),
             in_trigger_template: cx.in_trigger_template,
+            in_embedded_spec: self.in_embedded_spec,
         }
     }
 
@@ -389,7 +417,7 @@ impl<'a> PipelineTask<'a> {
             task_spec: node
                 .get("taskSpec")
                 .filter(|s| s.is_mapping())
-                .map(|s| TaskSpec::read(s, &join(&path, "taskSpec"), cx)),
+                .map(|s| TaskSpec::read(s, &join(&path, "taskSpec"), cx.embedded())),
             run_after,
             result_deps,
             path,
@@ -549,7 +577,7 @@ impl<'a> PipelineRun<'a> {
             pipeline_spec: spec
                 .and_then(|s| s.get("pipelineSpec"))
                 .filter(|s| s.is_mapping())
-                .map(|s| PipelineSpec::read(s, &join(&sp, "pipelineSpec"), cx)),
+                .map(|s| PipelineSpec::read(s, &join(&sp, "pipelineSpec"), cx.embedded())),
             meta,
         }
     }
@@ -600,7 +628,7 @@ impl<'a> TaskRun<'a> {
             task_spec: spec
                 .and_then(|s| s.get("taskSpec"))
                 .filter(|s| s.is_mapping())
-                .map(|s| TaskSpec::read(s, &join(&sp, "taskSpec"), cx)),
+                .map(|s| TaskSpec::read(s, &join(&sp, "taskSpec"), cx.embedded())),
             meta,
         }
     }
@@ -747,14 +775,7 @@ impl<'a> TriggerTemplate<'a> {
 
 /// Reads a Tekton object rooted at a document root.
 pub fn read_document<'a>(meta: Meta<'a>, src: &str) -> Option<Object<'a>> {
-    Object::read(
-        meta,
-        "",
-        Cx {
-            src,
-            in_trigger_template: false,
-        },
-    )
+    Object::read(meta, "", Cx::new(src, false))
 }
 
 #[cfg(test)]

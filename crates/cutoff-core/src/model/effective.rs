@@ -15,6 +15,10 @@ use super::Model;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
+    /// A Job's `activeDeadlineSeconds` (also a CronJob's `jobTemplate`).
+    Job,
+    /// One step of an orchestrator pipeline, with its retries.
+    Step,
     /// A whole run: a PipelineRun's pipeline budget.
     Run,
     /// A Pipeline no run in the repository references, under the run the cluster would
@@ -140,6 +144,8 @@ impl Model<'_> {
                 caps: Vec::new(),
             });
         }
+        super::kubernetes::effective_timeouts(self, &mut out);
+        super::orchestrator::effective_timeouts(self, &mut out);
         out
     }
 }

@@ -9,10 +9,14 @@
 //! - [`dag`]: longest chains through a dependency graph;
 //! - [`place`]: where a cross-file finding is shown, and its labels;
 //! - [`effective`]: the family-neutral effective timeout of every object;
-//! - [`tekton`]: Tekton's budgets, task timeouts, version facts and admission checks.
+//! - [`tekton`]: Tekton's budgets, task timeouts, version facts and admission checks;
+//! - [`kubernetes`]: Jobs' deadlines, grace periods, TTLs and back-off;
+//! - [`orchestrator`]: orchestrator pipelines' step timeouts and chains.
 
 pub mod dag;
 pub mod effective;
+pub mod kubernetes;
+pub mod orchestrator;
 pub mod place;
 pub mod tekton;
 pub mod value;
@@ -33,6 +37,8 @@ pub struct Model<'p> {
     pub project: &'p Project,
     pub config: &'p Config,
     pub tekton: tekton::TektonModel,
+    pub kubernetes: kubernetes::KubernetesModel,
+    pub orchestrator: orchestrator::OrchestratorModel,
 }
 
 impl<'p> Model<'p> {
@@ -41,6 +47,8 @@ impl<'p> Model<'p> {
             project,
             config,
             tekton: tekton::TektonModel::new(project, config),
+            kubernetes: kubernetes::KubernetesModel::new(project, config),
+            orchestrator: orchestrator::OrchestratorModel::new(project, config),
         }
     }
 }

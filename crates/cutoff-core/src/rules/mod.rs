@@ -9,6 +9,9 @@
 
 pub mod docs;
 pub mod engine;
+pub mod kubernetes;
+pub mod orchestrator;
+pub mod policy;
 pub mod tekton;
 
 use std::ops::Deref;
@@ -29,6 +32,13 @@ pub enum Check {
     Engine,
     /// Called for every Tekton object (a TriggerTemplate's resources each on their own).
     Tekton(fn(&tekton::TektonContext<'_>, &mut Vec<Diagnostic>)),
+    /// Called for every Kubernetes workload.
+    Kubernetes(fn(&kubernetes::KubernetesContext<'_>, &mut Vec<Diagnostic>)),
+    /// Called for every orchestrator pipeline.
+    Orchestrator(fn(&orchestrator::OrchestratorContext<'_>, &mut Vec<Diagnostic>)),
+    /// Called for every object of every family (family-neutral rules such as the policy's,
+    /// which read the model's effective timeouts).
+    Object(fn(&Context<'_>, &crate::manifest::Object<'_>, &mut Vec<Diagnostic>)),
 }
 
 /// A rule: what is known about it, and how it runs.
@@ -100,6 +110,9 @@ pub fn all() -> &'static [&'static Rule] {
         let mut v: Vec<&'static Rule> = engine::RULES
             .iter()
             .chain(tekton::RULES.iter())
+            .chain(kubernetes::RULES.iter())
+            .chain(orchestrator::RULES.iter())
+            .chain(policy::RULES.iter())
             .copied()
             .collect();
         v.sort_by_key(|r| r.code);

@@ -56,10 +56,7 @@ pub struct ResolvedPipeline<'p> {
 }
 
 fn cx(file: &SourceFile) -> Cx<'_> {
-    Cx {
-        src: &file.text,
-        in_trigger_template: false,
-    }
+    Cx::new(&file.text, false)
 }
 
 /// Every Pipeline the run may run (several with overlays; one unresolved entry when none).
@@ -478,14 +475,7 @@ pub(crate) fn read_run<'p>(file: &'p SourceFile, meta: Meta<'p>, in_tt: bool) ->
     } else {
         String::new()
     };
-    PipelineRun::read(
-        meta,
-        &prefix,
-        Cx {
-            src: &file.text,
-            in_trigger_template: in_tt,
-        },
-    )
+    PipelineRun::read(meta, &prefix, Cx::new(&file.text, in_tt))
 }
 
 /// The roots of the PipelineRuns (top-level or in a TriggerTemplate) whose
@@ -582,10 +572,7 @@ pub fn referrers_of_task<'p>(
         if !ns_compatible(meta.namespace, namespace) {
             continue;
         }
-        let c = Cx {
-            src: &file.text,
-            in_trigger_template: in_tt,
-        };
+        let c = Cx::new(&file.text, in_tt);
         match meta.kind {
             "Pipeline" if !in_tt => {
                 if let Some(Object::Pipeline {

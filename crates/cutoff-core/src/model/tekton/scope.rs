@@ -217,10 +217,7 @@ impl<'p> Scope<'p> {
                 for id in resolve::referrer_roots(model, meta.kind, name, meta.namespace) {
                     let (rf, rm, r_in_tt) = model.object(id);
                     if rm.kind == "TaskRun" {
-                        let c = tekton::Cx {
-                            src: &rf.text,
-                            in_trigger_template: r_in_tt,
-                        };
+                        let c = tekton::Cx::new(&rf.text, r_in_tt);
                         let run = tekton::TaskRun::read(rm, "", c);
                         self.task_runs
                             .push(TaskRunModel::of(model, config, &run, rf, r_in_tt));

@@ -60,8 +60,9 @@ impl Reader<'_> {
         })
     }
 
-    /// What happens to an unknown field at `path` (its path in the file), for messages.
-    pub fn unknown_field_fate(&self, path: &str) -> String {
+    /// What happens to an unknown field at `path` (its path in the file; `in_embedded_spec`:
+    /// inside an embedded `pipelineSpec`/`taskSpec`), for messages.
+    pub fn unknown_field_fate(&self, path: &str, in_embedded_spec: bool) -> String {
         let obj_path = object_path(path);
         let key = obj_path.rsplit('.').next().unwrap_or(obj_path);
         let key = key.split('[').next().unwrap_or(key);
@@ -69,7 +70,9 @@ impl Reader<'_> {
             return "Pipelines-as-Code decodes `.tekton/` files leniently and drops it silently"
                 .to_string();
         }
-        if in_preserved_part(path) || self.targets.tekton < PRUNING_SINCE {
+        // Embedded specs are parts the CRDs mark `x-kubernetes-preserve-unknown-fields`, so
+        // unknown keys there reach the webhook, which decodes strictly.
+        if in_embedded_spec || self.targets.tekton < PRUNING_SINCE {
             return format!(
                 "rejected by the Tekton webhook (`cannot decode incoming new object: json: unknown field \"{key}\"`)"
             );
@@ -82,12 +85,6 @@ impl Reader<'_> {
             "kubectl rejects it (`strict decoding error: unknown field \"{obj_path}\"`); clients that skip strict field validation have it dropped silently"
         )
     }
-}
-
-/// Inside an embedded `pipelineSpec`/`taskSpec`: parts the CRDs mark
-/// `x-kubernetes-preserve-unknown-fields`, so unknown keys reach the webhook.
-pub fn in_preserved_part(path: &str) -> bool {
-    path.contains("pipelineSpec.") || path.contains("taskSpec.")
 }
 
 /// The path as the API server sees it: without the `spec.resourcetemplates[i].` prefix of a

@@ -107,10 +107,7 @@ impl<'a> TektonContext<'a> {
 
     /// The view context for the object being checked.
     pub fn view_cx(&self) -> views::Cx<'a> {
-        views::Cx {
-            src: self.base.src(),
-            in_trigger_template: self.trigger_template.is_some(),
-        }
+        views::Cx::new(self.base.src(), self.trigger_template.is_some())
     }
 
     /// Is this site's value irrelevant for the targeted versions? True for fields no version

@@ -39,7 +39,7 @@ fn number_rejection(cx: &TektonContext<'_>, site: &TimeoutSite<'_>, n: &str) -> 
         return "Pipelines-as-Code cannot decode the run (`error decoding yaml document: …`)"
             .to_string();
     }
-    if site.path.contains("pipelineSpec.") || site.path.contains("taskSpec.") {
+    if site.in_embedded_spec {
         return "rejected by the Tekton webhook (`cannot decode incoming new object: json: cannot unmarshal number into Go struct field … of type string`)".to_string();
     }
     let ty = if n

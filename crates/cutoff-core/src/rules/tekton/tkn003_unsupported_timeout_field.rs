@@ -65,7 +65,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
 
 fn diagnose(cx: &TektonContext<'_>, site: &TimeoutSite<'_>) -> Diagnostic {
     let path = &site.path;
-    let fate = cx.reader().unknown_field_fate(path);
+    let fate = cx.reader().unknown_field_fate(path, site.in_embedded_spec);
     let kind = cx.object.meta().kind;
     let mut labels: Vec<Place> = Vec::new();
     let (what, help, fix) = match site.slot {

@@ -71,7 +71,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
                     .to_string()
             }
         } else {
-            cx.reader().unknown_field_fate(&t.path)
+            cx.reader().unknown_field_fate(&t.path, t.in_embedded_spec)
         };
         let task = trs
             .pipeline_task_name

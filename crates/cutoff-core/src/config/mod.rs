@@ -12,6 +12,9 @@ use crate::duration::GoDuration;
 use crate::version::Version;
 use crate::yaml::{self, LineIndex, NodeRef};
 
+pub mod kubernetes;
+pub mod policy;
+
 pub const CONFIG_FILE_NAMES: [&str; 2] = [".cutoff.yaml", ".cutoff.yml"];
 
 /// The versions of the tools that will read the manifests.
@@ -105,6 +108,10 @@ pub struct Config {
     pub tekton: TektonSettings,
     pub resource_ignores: Vec<ResourceIgnore>,
     pub max_file_size: Option<u64>,
+    /// `kubernetes:`: the annotation and env conventions of the workload rules.
+    pub kubernetes: kubernetes::KubernetesSettings,
+    /// `policy:`: caps and required timeouts.
+    pub policy: policy::Policy,
 }
 
 /// A configuration error, with the position in the config file.
@@ -176,6 +183,11 @@ impl Config {
                 column,
                 message,
             }
+        };
+        let at = At {
+            text,
+            lines: &lines,
+            path: display_path,
         };
         let mut config = Config::default();
         let Some(doc) = stream.documents.first() else {
@@ -292,6 +304,8 @@ impl Config {
                         }
                     }
                 }
+                "kubernetes" => config.kubernetes = kubernetes::parse(v, &at)?,
+                "policy" => config.policy = policy::parse(v, &at)?,
                 "max-file-size" => {
                     let s = string(v, &err_at)?;
                     config.max_file_size = Some(parse_size(&s).ok_or_else(|| {
@@ -302,7 +316,7 @@ impl Config {
                     return Err(err_at(
                         k.span().start,
                         format!(
-                            "unknown key {other:?}: expected one of select, extend-select, ignore, severity, exclude, targets, tekton, max-file-size (see `cutoff init`)"
+                            "unknown key {other:?}: expected one of select, extend-select, ignore, severity, exclude, targets, tekton, kubernetes, policy, max-file-size (see `cutoff init`)"
                         ),
                     ))
                 }
@@ -361,6 +375,33 @@ pub fn parse_size(s: &str) -> Option<u64> {
 }
 
 type ErrAt<'e> = dyn Fn(usize, String) -> ConfigError + 'e;
+
+/// Where a configuration value sits, for the sections' parsers (`kubernetes:`, `policy:`):
+/// errors with file, line and column, and the line a setting was written on.
+pub struct At<'a> {
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    /// The configuration file as shown to users.
+    pub path: &'a str,
+}
+
+impl At<'_> {
+    /// An error at byte `offset` of the configuration file.
+    pub fn err(&self, offset: usize, message: impl Into<String>) -> ConfigError {
+        let (line, column) = self.lines.line_col(self.text, offset);
+        ConfigError {
+            path: self.path.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// The 1-based line of byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line_col(self.text, offset).0
+    }
+}
 
 fn seq<'a>(v: NodeRef<'a>, err_at: &ErrAt<'_>) -> Result<Vec<NodeRef<'a>>, ConfigError> {
     if v.is_sequence() {

@@ -1,112 +1,17 @@
-//! `cutoff timeouts [PATH]`: prints the effective-timeout model, the answer to "why did it
-//! die at 1h": for each PipelineRun (and each Pipeline no PipelineRun references, under the
-//! run the cluster creates by default) the pipeline budget → tasks/finally budgets → each
-//! task's effective TaskRun timeout → its steps, every number with where it comes from; the
-//! longest chain marked; findings marked by code next to the node they concern. Standalone
-//! TaskRuns follow. `--format json` prints the same model as data.
-//!
-//! Everything shown is read from [`cutoff_core::model`]; nothing is computed here.
+//! Tekton runs in `cutoff timeouts`: each PipelineRun (and each Pipeline no PipelineRun
+//! references, under the run the cluster creates by default) as pipeline budget →
+//! tasks/finally budgets → each task's effective TaskRun timeout → its steps; standalone
+//! TaskRuns after them.
 
-use serde_json::{json, Value};
-
-use cutoff_core::diagnostic::Diagnostic;
 use cutoff_core::duration::GoDuration;
-use cutoff_core::model::tekton::scope::all_models;
 use cutoff_core::model::tekton::{
     Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel, TaskRunModel,
     TaskTarget, Timed,
 };
 use cutoff_core::model::value::show;
-use cutoff_core::model::{Bound, Chain, Loc, Model};
-use cutoff_core::project::Project;
+use cutoff_core::model::{Bound, Chain, Loc};
 
-/// One line of the tree.
-struct Node {
-    /// Stable id for JSON findings: `run`, `budget:tasks`, `task:build`, `step:build/compile`.
-    id: String,
-    text: String,
-    /// Places this node stands for; a finding whose primary span falls in one is marked here.
-    locs: Vec<Loc>,
-    marks: Vec<&'static str>,
-    children: Vec<Node>,
-}
-
-impl Node {
-    fn new(id: impl Into<String>, text: impl Into<String>) -> Node {
-        Node {
-            id: id.into(),
-            text: text.into(),
-            locs: Vec::new(),
-            marks: Vec::new(),
-            children: Vec::new(),
-        }
-    }
-
-    fn at(mut self, loc: Option<&Loc>) -> Node {
-        if let Some(l) = loc {
-            self.locs.push(l.clone());
-        }
-        self
-    }
-
-    fn child(mut self, c: Node) -> Node {
-        self.children.push(c);
-        self
-    }
-
-    /// Marks findings; returns (node id, diagnostic) pairs for JSON.
-    /// A finding belongs to a node when its primary span overlaps one of the node's places
-    /// or starts on the same line (a key and its value).
-    fn mark<'d>(
-        &mut self,
-        project: &Project,
-        diags: &'d [Diagnostic],
-        found: &mut Vec<(String, &'d Diagnostic)>,
-    ) {
-        for d in diags {
-            let line = project.file(&d.path).map(|f| f.line_col(d.span.start).0);
-            let hit = self.locs.iter().any(|l| {
-                *l.path == *d.path
-                    && (l.span == d.span
-                        || l.span.contains(d.span)
-                        || d.span.contains(l.span)
-                        || Some(l.line) == line)
-            });
-            if hit && !self.marks.contains(&d.code) {
-                self.marks.push(d.code);
-                found.push((self.id.clone(), d));
-            }
-        }
-        for c in &mut self.children {
-            c.mark(project, diags, found);
-        }
-    }
-
-    fn write(&self, prefix: &str, last: bool, root: bool, out: &mut String) {
-        let marks = if self.marks.is_empty() {
-            String::new()
-        } else {
-            format!("  [{}]", self.marks.join(", "))
-        };
-        if root {
-            out.push_str(&format!("{}{marks}\n", self.text));
-        } else {
-            out.push_str(&format!(
-                "{prefix}{}{}{marks}\n",
-                if last { "└─ " } else { "├─ " },
-                self.text
-            ));
-        }
-        let child_prefix = if root {
-            String::new()
-        } else {
-            format!("{prefix}{}", if last { "   " } else { "│  " })
-        };
-        for (i, c) in self.children.iter().enumerate() {
-            c.write(&child_prefix, i + 1 == self.children.len(), false, out);
-        }
-    }
-}
+use super::tree::Node;
 
 fn at(l: &Option<Loc>) -> String {
     match l {
@@ -263,7 +168,7 @@ fn task_node(m: &RunModel<'_>, t: &TaskModel<'_>) -> Node {
     n
 }
 
-fn run_tree(m: &RunModel<'_>) -> Node {
+pub fn run_tree(m: &RunModel<'_>) -> Node {
     let title = match m.kind {
         RunKind::PipelineRun => format!(
             "PipelineRun {} · {}{}",
@@ -394,7 +299,7 @@ fn run_tree(m: &RunModel<'_>) -> Node {
     root.child(budget)
 }
 
-fn taskrun_tree(r: &TaskRunModel<'_>) -> Node {
+pub fn taskrun_tree(r: &TaskRunModel<'_>) -> Node {
     let mut n = Node::new(
         "run",
         format!(
@@ -420,79 +325,4 @@ fn taskrun_tree(r: &TaskRunModel<'_>) -> Node {
         n = n.child(c);
     }
     n
-}
-
-fn finding_json(id: &str, d: &Diagnostic, project: &Project) -> Value {
-    let (line, column) = project
-        .file(&d.path)
-        .map(|f| f.line_col(d.span.start))
-        .unwrap_or((0, 0));
-    json!({"node": id, "code": d.code, "severity": d.severity, "message": d.message, "path": &*d.path, "line": line, "column": column})
-}
-
-/// Prints the model of every run in the project's reported files.
-pub fn render(
-    model: &Model<'_>,
-    diagnostics: &[Diagnostic],
-    json: bool,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let project = model.project;
-    let (runs, task_runs) = all_models(model, model.config);
-    let mut trees: Vec<(Node, Value)> = Vec::new();
-    for m in &runs {
-        let mut t = run_tree(m);
-        let mut found = Vec::new();
-        t.mark(project, diagnostics, &mut found);
-        let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
-        v["findings"] = Value::Array(
-            found
-                .iter()
-                .map(|(id, d)| finding_json(id, d, project))
-                .collect(),
-        );
-        trees.push((t, v));
-    }
-    let mut tr_values = Vec::new();
-    let mut tr_trees = Vec::new();
-    for r in &task_runs {
-        let mut t = taskrun_tree(r);
-        let mut found = Vec::new();
-        t.mark(project, diagnostics, &mut found);
-        let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-        v["findings"] = Value::Array(
-            found
-                .iter()
-                .map(|(id, d)| finding_json(id, d, project))
-                .collect(),
-        );
-        tr_values.push(v);
-        tr_trees.push(t);
-    }
-    if json {
-        let doc = json!({
-            "runs": trees.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
-            "task_runs": tr_values,
-            // The same answers, family-neutral: one entry per run, task and TaskRun.
-            "effective": model.effective_timeouts(),
-        });
-        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
-        return writeln!(out);
-    }
-    if trees.is_empty() && tr_trees.is_empty() {
-        return writeln!(out, "no PipelineRun, Pipeline or TaskRun found");
-    }
-    let mut text = String::new();
-    for (i, t) in trees
-        .iter()
-        .map(|(t, _)| t)
-        .chain(tr_trees.iter())
-        .enumerate()
-    {
-        if i > 0 {
-            text.push('\n');
-        }
-        t.write("", true, true, &mut text);
-    }
-    out.write_all(text.as_bytes())
 }
