@@ -39,7 +39,8 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: Arc<str>, fs_path: Option<PathBuf>, text: String, report: bool) -> SourceFile {
         let size = text.len() as u64;
-        let relevant = manifest::may_be_relevant(text.as_bytes());
+        let relevant =
+            manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
         let stream = if relevant {
             yaml::parse(&text)
         } else {

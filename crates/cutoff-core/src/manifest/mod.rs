@@ -169,6 +169,15 @@ pub fn embedded<'a>(meta: &Meta<'a>) -> Vec<Meta<'a>> {
     }
 }
 
+/// Is this the path of a Kustomize file (`kustomization.yaml`, `.yml`, or `Kustomization`)?
+pub fn is_kustomization_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    )
+}
+
 /// Cheap pre-parse filter: could this file hold anything cutoff reads? True when it
 /// contains a marker of any family. Files without one are never parsed (≥ 1 GB/s with memchr).
 pub fn may_be_relevant(bytes: &[u8]) -> bool {

@@ -9,6 +9,7 @@
 //! - [`dag`]: longest chains through a dependency graph;
 //! - [`place`]: where a cross-file finding is shown, and its labels;
 //! - [`effective`]: the family-neutral effective timeout of every object;
+//! - [`kustomize`]: namespaces and patches from `kustomization.yaml` files;
 //! - [`tekton`]: Tekton's budgets, task timeouts, version facts and admission checks;
 //! - [`kubernetes`]: Jobs' deadlines, grace periods, TTLs and back-off;
 //! - [`orchestrator`]: orchestrator pipelines' step timeouts and chains.
@@ -16,6 +17,7 @@
 pub mod dag;
 pub mod effective;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod orchestrator;
 pub mod place;
 pub mod tekton;
@@ -36,6 +38,8 @@ pub use value::{Bound, Loc};
 pub struct Model<'p> {
     pub project: &'p Project,
     pub config: &'p Config,
+    /// Namespaces and patches from the repository's `kustomization.yaml` files.
+    pub kustomize: kustomize::Kustomizations,
     pub tekton: tekton::TektonModel,
     pub kubernetes: kubernetes::KubernetesModel,
     pub orchestrator: orchestrator::OrchestratorModel,
@@ -46,6 +50,7 @@ impl<'p> Model<'p> {
         Model {
             project,
             config,
+            kustomize: kustomize::Kustomizations::new(project),
             tekton: tekton::TektonModel::new(project, config),
             kubernetes: kubernetes::KubernetesModel::new(project, config),
             orchestrator: orchestrator::OrchestratorModel::new(project, config),
