@@ -369,10 +369,10 @@ fn embedded_taskspec_timeout_keeps_its_value_in_either_order() {
 
 // ---------------------------------------------------------------- the webhook
 
-/// Every webhook rejection listed in tekton-timeouts.md §2, with the fixture that shows it,
+/// Every rejection the admission webhook makes (docs/tekton-timeouts.md, "What does the admission webhook reject?"), with the fixture that shows it,
 /// the rule that reports it, and the webhook's own words that the message must quote.
 const WEBHOOK_REJECTIONS: &[(&str, &str, &str, &str)] = &[
-    // (§2 rule, fixture, code, quoted webhook text)
+    // (webhook check, fixture, code, quoted webhook text)
     (
         "each of timeouts.tasks, timeouts.finally, timeouts.pipeline >= 0",
         "fixtures/TKN002/bad-timeouts-negative.yaml",
@@ -488,7 +488,7 @@ fn every_webhook_rejection_has_a_fixture() {
             .find(|d| d.message.contains(quote));
         assert!(
             hit.is_some(),
-            "§2 `{what}`: {rel} should give {code} quoting `{quote}`, got:\n{:#?}",
+            "webhook check `{what}`: {rel} should give {code} quoting `{quote}`, got:\n{:#?}",
             diags
                 .iter()
                 .map(|d| format!("{} {}", d.code, d.message))
@@ -497,7 +497,7 @@ fn every_webhook_rejection_has_a_fixture() {
     }
 }
 
-/// The two manifests of ERRATA Issue 3 TKN006: the same file in and outside `.tekton/`.
+/// TKN006: the same file in and outside `.tekton/` (Pipelines-as-Code converts v1beta1 on the client).
 #[test]
 fn tkn006_pac_says_dropped_not_rejected() {
     let (_, plain) = fixture("fixtures/TKN006/bad-timeout-and-timeouts.yaml").lint();
