@@ -7,7 +7,7 @@
 //! never panics, every fix leaves valid YAML, and the findings per rule are printed so a
 //! reviewer can judge them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -91,4 +91,65 @@ fn corpus_lints_without_panic_and_fixes_stay_valid() {
         repos.len()
     );
     println!("corpus: {applied} fixes applied in {changed} files");
+}
+
+/// The default configuration over every repository: a fix never makes things worse (after
+/// `--fix --unsafe-fixes`, no finding — path and code — that was not there before, and no
+/// new error), a second fix changes nothing, and no two findings share one position.
+#[test]
+fn corpus_fixes_never_make_things_worse() {
+    let Some(corpus) = corpus() else { return };
+    let config = Config::default();
+    let mut problems = Vec::new();
+    let (mut findings, mut changed) = (0, 0);
+    for repo in repositories(&corpus) {
+        let name = repo.file_name().unwrap().to_string_lossy().into_owned();
+        let (files, _) = lint::load(&inputs(&repo), lint::DEFAULT_MAX_FILE_SIZE);
+        let project = Project::new(files);
+        let before = lint::check(&project, &config);
+        findings += before.len();
+        let mut positions = BTreeSet::new();
+        for d in &before {
+            let (l, c) = project.file(&d.path).unwrap().line_col(d.span.start);
+            if !positions.insert((d.path.to_string(), l, c)) {
+                problems.push(format!(
+                    "{name}/{}:{l}:{c}: two findings at one position",
+                    d.path
+                ));
+            }
+        }
+        let keys: BTreeSet<(String, &str)> = before
+            .iter()
+            .map(|d| (d.path.to_string(), d.code))
+            .collect();
+        let fixed = lint::fix_files(project.sources.into_files(), &config, true);
+        changed += fixed.changed.len();
+        for d in &fixed.diagnostics {
+            if !keys.contains(&(d.path.to_string(), d.code)) {
+                problems.push(format!(
+                    "{name}/{}: new {} after fixing: {}",
+                    d.path, d.code, d.message
+                ));
+            }
+        }
+        let texts: Vec<(String, String)> = fixed
+            .project
+            .files
+            .iter()
+            .map(|f| (f.path.to_string(), f.text.clone()))
+            .collect();
+        let pairs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let again = lint::fix_texts(&pairs, &config, true);
+        if !again.changed.is_empty() {
+            problems.push(format!(
+                "{name}: a second fix changed {:?}",
+                again.changed.keys()
+            ));
+        }
+    }
+    println!("corpus (default rules): {findings} findings; fixes changed {changed} files");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -113,7 +113,10 @@ fn task_node(m: &RunModel<'_>, t: &TaskModel<'_>) -> Node {
             t.retries
         ));
     }
-    if m.chain.as_ref().is_some_and(|c| c.tasks.contains(&t.name)) {
+    if m.chain
+        .as_ref()
+        .is_some_and(|c| c.total != Bound::Finite(GoDuration::ZERO) && c.tasks.contains(&t.name))
+    {
         text.push_str("  ◆ longest chain");
     }
     if m.kind == RunKind::DefaultRun && !t.certain {
@@ -269,24 +272,15 @@ pub fn run_tree(m: &RunModel<'_>) -> Node {
             phase = phase.child(task_node(m, t));
         }
         if !*finally {
-            if let Some(c) = &m.chain {
+            if let Some(c) = m
+                .chain
+                .as_ref()
+                .filter(|c| c.total != Bound::Finite(GoDuration::ZERO))
+            {
                 phase = phase.child(Node::new(
                     "chain",
-                    format!("◆ longest chain: {}", chain_text(c)),
+                    format!("◆ longest chain of written timeouts: {}", chain_text(c)),
                 ));
-            }
-            if let (Some(l), Some(c)) = (&m.limited_chain, &m.chain) {
-                if (l.total != c.total || l.tasks != c.tasks)
-                    && l.total != Bound::Finite(GoDuration::ZERO)
-                {
-                    phase = phase.child(Node::new(
-                        "limited-chain",
-                        format!(
-                            "longest chain of the tasks' own limits (TKN011): {}",
-                            chain_text(l)
-                        ),
-                    ));
-                }
             }
         } else if let Some(f) = &m.longest_finally {
             phase = phase.child(Node::new(

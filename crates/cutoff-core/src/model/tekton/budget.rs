@@ -123,6 +123,11 @@ impl Budgets {
             other => other.display(),
         };
         match (t.origin, self.pipeline.origin) {
+            (Origin::Computed, _) if t.value == Bound::Unbounded => format!(
+                "no {phase} budget of its own (`timeouts.pipeline` − `timeouts.{}` is 0s, which Tekton reads as no limit; the pipeline budget of {} still ends the run)",
+                if finally { "tasks" } else { "finally" },
+                self.pipeline.value.display()
+            ),
             (Origin::Explicit, _) => format!("the `timeouts.{phase}` budget of {v}"),
             (Origin::Computed, _) => format!(
                 "the {phase} budget of {v} (`timeouts.pipeline` − `timeouts.{}`)",
@@ -136,6 +141,18 @@ impl Budgets {
             }
             (Origin::Pipeline, _) => format!("the `timeouts.pipeline` budget of {v}"),
             _ => format!("the {phase} budget of {v}"),
+        }
+    }
+
+    /// How long the tasks of a phase may run at most: the phase's own budget, but never more
+    /// than the pipeline budget, which ends the whole run (a computed `"0"` finally budget is
+    /// "no limit of its own", yet the run still ends when `timeouts.pipeline` elapses).
+    pub fn allowance(&self, finally: bool) -> Bound {
+        let phase = self.phase(finally).value;
+        match (phase, self.pipeline.value) {
+            (Bound::Unbounded, p) => p,
+            (Bound::Finite(a), Bound::Finite(b)) => Bound::Finite(a.min(b)),
+            (a, _) => a,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::source::SourceFile;
 use super::budget::{Budgets, Settings};
 use super::resolve::{self, PipelineSource, ResolvedPipeline, TaskTarget};
 use super::value::{Origin, Timed};
+use crate::duration::GoDuration;
 use crate::model::dag::{self, Chain, Weight};
 use crate::model::place::Place;
 use crate::model::value::{Bound, Loc};
@@ -71,7 +72,7 @@ impl PassDown {
 }
 
 /// What evidently was wanted for a task, though Tekton does not read it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntentKind {
     /// A `taskRunSpecs[].timeout` the targeted version drops.
@@ -165,14 +166,17 @@ pub struct RunModel<'p> {
     pub budgets: Budgets,
     pub tasks: Vec<TaskModel<'p>>,
     pub finally: Vec<TaskModel<'p>>,
-    /// The longest chain of effective TaskRun timeouts through the DAG (unbounded counts as
-    /// infinite, unknown as nothing).
+    /// The longest chain of written task timeouts through the DAG: the path whose tasks'
+    /// own timeouts (on the pipeline task, or a `taskRunSpecs` timeout the targeted version
+    /// reads) add up to the most. Tasks without one count nothing (the default is a cap, not a
+    /// duration anyone asked for); so do `"0"`, a timeout equal to the whole phase budget
+    /// ("may use all of it"), a passed-down budget and unknown values ([`written_weight`]).
+    /// TKN011 judges this chain and `cutoff timeouts` marks it.
     pub chain: Option<Chain>,
-    /// The chain TKN011 judges: chosen by the timeouts the author wrote (on the task or in
-    /// taskRunSpecs; `chosen_by` is their sum), its `total` counting each task's own finite
-    /// limit, the cluster default included. A timeout equal to the phase budget, a passed-down
-    /// budget, `"0"` and unknown values add nothing ([`limited_weight`]).
-    pub limited_chain: Option<Chain>,
+    /// How many PipelineRuns in the repository use the same in-repo Pipeline (1 for an
+    /// embedded `pipelineSpec` or an unresolved one; 0 for a default run): findings on a
+    /// Pipeline shared by several runs are reported once, at the Pipeline.
+    pub pipeline_runs: usize,
     /// The finally task with the longest effective timeout (finally tasks run in parallel).
     pub longest_finally: Option<String>,
     #[serde(skip)]
@@ -201,6 +205,29 @@ impl<'p> RunModel<'p> {
             Some(at) => Place::new(at, text),
             None => Place::new(&self.at, format!("{}: {}", self.describe(), text)),
         }
+    }
+
+    /// How long the tasks phase may take at most if every task uses its effective timeout
+    /// (the cluster default included) along the longest path of the DAG; `None` when a task
+    /// on it is unbounded.
+    pub fn effective_chain_total(&self) -> Option<GoDuration> {
+        let names: Vec<String> = self.tasks.iter().map(|t| t.name.clone()).collect();
+        let deps: Vec<Vec<usize>> = self
+            .tasks
+            .iter()
+            .map(|t| {
+                t.after
+                    .iter()
+                    .filter_map(|a| names.iter().position(|n| n == a))
+                    .collect()
+            })
+            .collect();
+        let chain = dag::longest(&names, &deps, |i| match self.tasks[i].effective.value {
+            Bound::Finite(d) => Weight::Finite(d),
+            Bound::Unbounded => Weight::Infinite,
+            Bound::Unknown => Weight::Zero,
+        })?;
+        chain.total.finite()
     }
 
     pub fn all_tasks(&self) -> impl Iterator<Item = &TaskModel<'p>> {
@@ -384,21 +411,19 @@ fn build<'p>(
                 .collect()
         })
         .collect();
-    let chain = dag::longest(&names, &deps, |i| match tasks[i].effective.value {
-        Bound::Finite(d) => Weight::Finite(d),
-        Bound::Unbounded => Weight::Infinite,
-        Bound::Unknown => Weight::Zero,
-    });
     let phase = budgets.phase(false).value;
-    let limited_chain = dag::longest_by(
-        &names,
-        &deps,
-        &|i| match limited_weight(&tasks[i], phase) {
-            Weight::Finite(d) if tasks[i].authored() => Weight::Finite(d),
-            _ => Weight::Zero,
-        },
-        &|i| limited_weight(&tasks[i], phase),
-    );
+    let chain = dag::longest(&names, &deps, |i| written_weight(&tasks[i], phase));
+    let pipeline_runs = match (&run, &p.source, p.meta) {
+        (None, _, _) => 0,
+        (Some(_), PipelineSource::InRepo { .. }, Some(meta)) if run_file_differs(&p, run_file) => {
+            meta.name.map_or(1, |n| {
+                resolve::run_roots_referencing(model, n, meta.namespace)
+                    .count()
+                    .max(1)
+            })
+        }
+        _ => 1,
+    };
     let longest_finally = finally
         .iter()
         .filter(|t| t.effective.value.is_known())
@@ -418,7 +443,7 @@ fn build<'p>(
         tasks,
         finally,
         chain,
-        limited_chain,
+        pipeline_runs,
         longest_finally,
         run,
         run_file,
@@ -428,16 +453,84 @@ fn build<'p>(
     }
 }
 
-/// A task's own finite limit, as TKN011 counts it.
-pub fn limited_weight(t: &TaskModel<'_>, phase: Bound) -> Weight {
+/// Runs that share what a finding is about, grouped by the budget of one phase: messages
+/// about several runs state each group's own budget, never one number for all.
+pub struct BudgetGroup<'m, 'p> {
+    /// [`Budgets::describe_phase`] of the group's runs, e.g. "the `timeouts.pipeline` budget of 6h0m0s".
+    pub budget: String,
+    pub value: Bound,
+    pub runs: Vec<&'m RunModel<'p>>,
+}
+
+/// Groups `runs` by the budget of their tasks (`finally`: finally) phase, in order of first
+/// appearance.
+pub fn group_by_budget<'m, 'p>(
+    runs: &[&'m RunModel<'p>],
+    finally: bool,
+) -> Vec<BudgetGroup<'m, 'p>> {
+    let mut groups: Vec<BudgetGroup<'m, 'p>> = Vec::new();
+    for m in runs {
+        let budget = m.budgets.describe_phase(finally);
+        match groups.iter_mut().find(|g| g.budget == budget) {
+            Some(g) => g.runs.push(m),
+            None => groups.push(BudgetGroup {
+                budget,
+                value: m.budgets.phase(finally).value,
+                runs: vec![m],
+            }),
+        }
+    }
+    groups
+}
+
+/// How many run names a message spells out before "and N more".
+pub const NAMED_RUNS: usize = 3;
+
+/// "PipelineRun `a`", "PipelineRuns `a` and `b`", "PipelineRuns `a`, `b`, `c` and 4 more".
+pub fn run_names(runs: &[&RunModel<'_>]) -> String {
+    let names: Vec<String> = runs.iter().map(|m| format!("`{}`", m.name)).collect();
+    let noun = if runs.iter().all(|m| m.kind == RunKind::DefaultRun) {
+        "default run"
+    } else {
+        "PipelineRun"
+    };
+    match names.len() {
+        0 => String::new(),
+        1 => format!("{noun} {}", names[0]),
+        2 => format!("{noun}s {} and {}", names[0], names[1]),
+        n if n <= NAMED_RUNS + 1 => {
+            format!("{noun}s {} and {}", names[..n - 1].join(", "), names[n - 1])
+        }
+        n => format!(
+            "{noun}s {} and {} more",
+            names[..NAMED_RUNS].join(", "),
+            n - NAMED_RUNS
+        ),
+    }
+}
+
+/// "the `timeouts.pipeline` budget of 6h0m0s of PipelineRuns `a` and `b`", or for several
+/// groups "the `timeouts.pipeline` budget of 6h0m0s of PipelineRun `a`; the default pipeline
+/// budget of 1h0m0s (…) of PipelineRuns `b` and `c`".
+pub fn describe_groups(groups: &[BudgetGroup<'_, '_>]) -> String {
+    groups
+        .iter()
+        .map(|g| format!("{} of {}", g.budget, run_names(&g.runs)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Is the Pipeline of `p` in another file than the run (not an embedded `pipelineSpec`)?
+fn run_file_differs(p: &ResolvedPipeline<'_>, run_file: &SourceFile) -> bool {
+    p.file.is_some_and(|f| f.path != run_file.path)
+}
+
+/// What a task's timeout weighs on the chain ([`RunModel::chain`]): its written timeout, or
+/// nothing.
+pub fn written_weight(t: &TaskModel<'_>, phase: Bound) -> Weight {
     match (t.effective.origin, t.effective.value) {
-        (Origin::Explicit | Origin::TaskRunSpec | Origin::ClusterDefault, Bound::Finite(d)) => {
-            if t.effective.origin != Origin::ClusterDefault && phase == Bound::Finite(d) {
-                // "May use the whole budget": no demand of its own, like a passed-down budget.
-                Weight::Zero
-            } else {
-                Weight::Finite(d)
-            }
+        (Origin::Explicit | Origin::TaskRunSpec, Bound::Finite(d)) if phase != Bound::Finite(d) => {
+            Weight::Finite(d)
         }
         _ => Weight::Zero,
     }

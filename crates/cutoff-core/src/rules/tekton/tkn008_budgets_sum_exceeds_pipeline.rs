@@ -49,6 +49,11 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     if sum <= p.value {
         return;
     }
+    // One root cause, one finding: when `tasks` or `finally` alone exceeds a non-zero
+    // pipeline timeout, TKN007 reports it, and the sum says nothing more.
+    if !p.value.is_zero() && (t > p.value || f > p.value) {
+        return;
+    }
     let src = cx.src();
     let (tc, fc) = (t.canonical(), f.canonical());
     let zero_note = if p.value.is_zero() {

@@ -1,24 +1,22 @@
-//! TKN011 chain-exceeds-budget: the longest chain of task timeouts through the pipeline's
-//! DAG (`runAfter` and `$(tasks.X.results…)` references) is longer than the run's tasks budget.
+//! TKN011 chain-exceeds-budget: the longest chain of written task timeouts through the
+//! pipeline's DAG (`runAfter` and `$(tasks.X.results…)` references) is longer than the run's
+//! tasks budget, while each of its tasks fits the budget on its own (else TKN010 says it).
 //!
-//! The chain counts each task's own finite limit (explicit, taskRunSpecs, or the cluster
-//! default for tasks without one); passed-down budgets, `"0"` and timeouts equal to the
-//! whole budget add nothing ([`crate::model::run::limited_weight`]). It fires only when the
-//! chain has at least two tasks (one task alone is TKN010's) and at least one timeout the
-//! author wrote. Facts: docs/tekton-timeouts.md (the budget is wall-clock, tasks run in
-//! DAG order; `timeouts.tasks` applies to all tasks together, #7793).
+//! The chain is the model's ([`crate::model::tekton::RunModel::chain`]): tasks without a
+//! timeout of their own count nothing. One finding per chain: at the Pipeline when several
+//! runs share it (their budgets grouped in the message and labelled), else at the run's
+//! budget. Facts: docs/tekton-timeouts.md (the budget is one wall clock for all tasks; a task's
+//! timeout does not extend it).
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration::GoDuration;
-use crate::edit;
-use crate::model::tekton::run::limited_weight;
-use crate::model::tekton::{Origin, RunKind, RunModel, Scope, TaskModel};
-use crate::model::Finding;
-use crate::model::{Bound, Place};
+use crate::model::dag::Weight;
+use crate::model::tekton::run::{describe_groups, group_by_budget, written_weight};
+use crate::model::tekton::{RunKind, RunModel, TaskModel};
+use crate::model::{Bound, Finding, Loc, Place};
 use crate::rule_doc;
-use crate::rules::tekton::TektonContext;
+use crate::rules::tekton::{fixes, TektonContext};
 use crate::rules::{Check, FixAvailability, Rule, RuleMeta};
-use crate::yaml::{render_scalar, NodeRef, ScalarStyle};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -34,226 +32,108 @@ pub static RULE: Rule = Rule {
     check: Check::Tekton(check),
 };
 
-fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
-    findings(cx, cx.runs(), out);
+/// The tasks of `m`'s chain that count (a written timeout), with their weight.
+fn counted<'m, 'p>(m: &'m RunModel<'p>, budget: Bound) -> Vec<(&'m TaskModel<'p>, GoDuration)> {
+    let Some(chain) = &m.chain else {
+        return Vec::new();
+    };
+    chain
+        .indices
+        .iter()
+        .map(|&i| &m.tasks[i])
+        .filter_map(|t| match written_weight(t, budget) {
+            Weight::Finite(d) => Some((t, d)),
+            _ => None,
+        })
+        .collect()
 }
 
-/// The findings of the checked object, from its [`crate::model::Reach::Runs`] scope.
-fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>) {
-    let mut findings = Vec::new();
+fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
+    let scope = cx.runs();
+    // Each chain once (by its counted tasks' places), with the runs it does not fit.
+    type Found<'m, 'p> = (
+        Vec<Loc>,
+        Vec<(&'m TaskModel<'p>, GoDuration)>,
+        GoDuration,
+        Vec<&'m RunModel<'p>>,
+    );
+    let mut found: Vec<Found<'_, '_>> = Vec::new();
     for m in scope.runs.iter().filter(|m| m.kind == RunKind::PipelineRun) {
-        let budget = m.budgets.phase(false);
-        let Bound::Finite(b) = budget.value else {
+        let budget = m.budgets.phase(false).value;
+        let Bound::Finite(b) = budget else {
             continue;
         };
-        let Some(chain) = &m.limited_chain else {
-            continue;
-        };
-        let (Bound::Finite(total), Bound::Finite(written)) = (chain.total, chain.chosen_by) else {
-            continue;
-        };
-        // The timeouts the author wrote must exceed the budget by themselves: the default
-        // of tasks without one only adds to the total.
-        if written <= b || chain.indices.len() < 2 {
+        let tasks = counted(m, budget);
+        let total = tasks
+            .iter()
+            .fold(GoDuration::ZERO, |a, (_, d)| a.saturating_add(*d));
+        if tasks.len() < 2 || total <= b || tasks.iter().any(|(_, d)| *d > b) {
             continue;
         }
-        let counted: Vec<_> = chain
-            .indices
+        let key: Vec<Loc> = tasks
             .iter()
-            .map(|&i| &m.tasks[i])
-            .filter(|t| limited_weight(t, budget.value) != crate::model::dag::Weight::Zero)
+            .map(|(t, _)| t.effective.at.clone().unwrap_or_else(|| t.at.clone()))
             .collect();
-        let defaults = counted
-            .iter()
-            .filter(|t| t.effective.origin == Origin::ClusterDefault)
-            .count();
-        let mut places = vec![m.budget_place(false)];
-        for &i in &chain.indices {
-            let t = &m.tasks[i];
-            let w = limited_weight(t, budget.value);
-            let note = match w {
-                crate::model::dag::Weight::Finite(d) => {
-                    format!(
-                        "`{}`: {} ({})",
-                        t.name,
-                        d.canonical(),
-                        t.effective.origin.describe()
-                    )
-                }
-                _ => format!("`{}`: no limit of its own", t.name),
-            };
-            places.push(Place::new(t.effective.at.as_ref().unwrap_or(&t.at), note));
+        match found.iter_mut().find(|f| f.0 == key) {
+            Some(f) => f.3.push(m),
+            None => found.push((key, tasks, total, vec![m])),
         }
-        places.push(m.place());
-        let counting = if defaults > 0 {
-            format!(
-                " ({} of it written as task timeouts, the rest the {} default of {defaults} task{} without one)",
-                written.canonical(),
-                m.settings.default.map(|d| d.canonical()).unwrap_or_default(),
-                if defaults == 1 { "" } else { "s" }
+    }
+    let mut findings = Vec::new();
+    for (_, tasks, total, runs) in found {
+        let groups = group_by_budget(&runs, false);
+        let chain_text = tasks
+            .iter()
+            .map(|(t, d)| format!("`{}` ({})", t.name, d.canonical()))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let chain_places = tasks.iter().map(|(t, d)| {
+            Place::new(
+                t.effective.at.as_ref().unwrap_or(&t.at),
+                format!("`{}`: {}", t.name, d.canonical()),
             )
+        });
+        // Shared by several runs: shown at the Pipeline (the key of the first written
+        // timeout on the chain), the runs' budgets as labels; else at the run's budget.
+        let shared_at = (runs[0].pipeline_runs > 1)
+            .then(|| {
+                tasks.iter().find_map(|(t, _)| {
+                    let key = t.view.timeout.as_ref()?.field.key;
+                    Some(Loc::new(t.file, key.span()))
+                })
+            })
+            .flatten();
+        let mut places = Vec::new();
+        if let Some(at) = &shared_at {
+            places.push(Place::new(
+                at,
+                format!(
+                    "the chain's written timeouts add up to {}",
+                    total.canonical()
+                ),
+            ));
+        }
+        places.extend(runs.iter().map(|m| m.budget_place(false)));
+        places.extend(chain_places);
+        let which = if runs.len() == 1 {
+            runs[0].which_pipeline()
         } else {
             String::new()
         };
         findings.push(Finding {
             places,
             message: format!(
-                "the longest chain of tasks, {}, may take {}{counting}, longer than {} of {}{}",
-                chain.tasks.join(" → "),
+                "the longest chain of written task timeouts, {chain_text}, adds up to {}, longer than {}{which}: the run is cancelled before the last of them can use its timeout",
                 total.canonical(),
-                m.budgets.describe_phase(false),
-                m.describe(),
-                m.which_pipeline(),
+                describe_groups(&groups),
             ),
             help: Some(format!(
                 "raise the run's budget to at least {} (and `timeouts.pipeline` to leave time for finally tasks), or shorten the tasks' timeouts",
                 total.canonical()
             )),
-            fix: raise(m, total, &counted),
-            run: m.place(),
+            fix: fixes::raise_runs(&runs, |_| Some(total), &scope.runs, "raise the budget to fit the longest chain"),
+            run: runs[0].place(),
         });
     }
     cx.emit(&RULE, scope, findings, out);
-}
-
-fn style_of(n: NodeRef<'_>) -> ScalarStyle {
-    match n.style() {
-        Some(s) if !s.is_block() => s,
-        _ => ScalarStyle::Plain,
-    }
-}
-
-fn replace(path: &std::sync::Arc<str>, n: NodeRef<'_>, d: GoDuration) -> Edit {
-    Edit::replace(path, n.span(), render_scalar(&d.canonical(), style_of(n)))
-}
-
-fn render(d: GoDuration) -> String {
-    render_scalar(&d.canonical(), ScalarStyle::Plain)
-}
-
-/// Raises the run's budget so that the tasks phase gets `need` and the finally phase keeps
-/// what it had. `None` when a value is templated or the run has no budget fields to edit.
-///
-/// The chain's tasks that count with the cluster default get that default written on them
-/// (`timeout: 1h0m0s`, what they already run under): the raised budget was computed from
-/// it, and TKN012 would otherwise report them as capped under the raised budget.
-fn raise(m: &RunModel<'_>, need: GoDuration, counted: &[&TaskModel<'_>]) -> Option<Fix> {
-    let run = m.run.as_ref()?;
-    let file = m.run_file;
-    let path = &file.path;
-    let text = &file.text;
-    // What the finally phase keeps: its own budget, else the longest finally task's limit.
-    let finally_need = if m.finally.is_empty() {
-        GoDuration::ZERO
-    } else {
-        match m.budgets.finally.as_ref().map(|f| f.value) {
-            Some(Bound::Finite(d)) => d,
-            Some(_) => return None,
-            None => m
-                .finally
-                .iter()
-                .filter_map(|t| t.effective.value.finite())
-                .max()
-                .unwrap_or(GoDuration::ZERO),
-        }
-    };
-    let pipeline_need = need.saturating_add(finally_need);
-    let old_pipeline = m.budgets.pipeline.value;
-    if !old_pipeline.is_known()
-        || m.budgets
-            .tasks
-            .as_ref()
-            .is_some_and(|t| !t.value.is_known())
-    {
-        return None;
-    }
-    let mut edits = Vec::new();
-    let pipeline_short = matches!(old_pipeline, Bound::Finite(p) if p < pipeline_need);
-    let timeouts = run.timeouts.map(|f| f.value).filter(|v| v.is_mapping());
-    if let Some(t) = &run.tasks {
-        edits.push(replace(path, t.field.value, need));
-    }
-    if pipeline_short {
-        if let Some(p) = run
-            .pipeline
-            .as_ref()
-            .filter(|_| !(run.v1beta1 && run.timeout.is_some()))
-        {
-            edits.push(replace(path, p.field.value, pipeline_need));
-        } else if let (true, Some(t)) = (run.v1beta1, &run.timeout) {
-            edits.push(replace(path, t.field.value, pipeline_need));
-        } else if let Some(map) = timeouts {
-            edits.push(edit::insert_entry(
-                path,
-                text,
-                map,
-                "pipeline",
-                &render(pipeline_need),
-            )?);
-        } else {
-            let spec = run.spec?;
-            let e = if spec.is_flow() {
-                edit::insert_entry(
-                    path,
-                    text,
-                    spec,
-                    "timeouts",
-                    &format!("{{pipeline: {}}}", render(pipeline_need)),
-                )?
-            } else {
-                let (first, _) = spec.entries().next()?;
-                let indent = edit::column_of(text, first.span().start);
-                let nl = edit::newline(text);
-                let key = format!("timeouts:{nl}{}pipeline", " ".repeat(indent + 2));
-                edit::insert_entry(path, text, spec, &key, &render(pipeline_need))?
-            };
-            edits.push(e);
-        }
-    }
-    if edits.is_empty() {
-        return None;
-    }
-    let mut pinned = Vec::new();
-    for t in counted
-        .iter()
-        .filter(|t| t.effective.origin == Origin::ClusterDefault && t.file.report)
-    {
-        let Bound::Finite(d) = t.effective.value else {
-            continue;
-        };
-        if let Some(e) = edit::insert_entry(
-            &t.file.path,
-            &t.file.text,
-            t.view.node,
-            "timeout",
-            &render(d),
-        ) {
-            edits.push(e);
-            pinned.push(format!("`{}`", t.name));
-        }
-    }
-    let what = if run.tasks.is_some() {
-        "`timeouts.tasks`"
-    } else {
-        "the run's budget"
-    };
-    let pins = if pinned.is_empty() {
-        String::new()
-    } else {
-        format!(
-            ", and write the {} default it counts on {} as their `timeout`",
-            m.settings
-                .default
-                .map(|d| d.canonical())
-                .unwrap_or_default(),
-            pinned.join(", ")
-        )
-    };
-    Some(Fix::unsafe_(
-        format!(
-            "raise {what} to {} to fit the longest chain{pins}",
-            need.canonical()
-        ),
-        edits,
-    ))
 }
