@@ -228,13 +228,17 @@ fn task_finding(uses: &[TaskUse<'_, '_>], all_runs: &[RunModel<'_>]) -> Finding<
     // The fix writes the wanted value on the pipeline task, only when it is one value, every
     // run using the Pipeline is in view, and each lets the task use it or can have its budget
     // raised (TKN010's fix, in the next round).
-    let fits = uses
-        .iter()
-        .all(|(m, t, _)| wanted.value.exceeds(m.budgets.allowance(t.finally)) == Some(false));
+    // (A default run is assumed, not written: its budget is whatever the one who starts it
+    // gives, so it cuts nothing here.)
+    let fits = uses.iter().all(|(m, t, _)| {
+        m.kind == RunKind::DefaultRun
+            || wanted.value.exceeds(m.budgets.allowance(t.finally)) == Some(false)
+    });
     let in_view = uses.len() >= m.pipeline_runs.max(1);
     let raisable = in_view
         && uses.iter().all(|(m, t, _)| {
-            wanted.value.exceeds(m.budgets.allowance(t.finally)) == Some(false)
+            m.kind == RunKind::DefaultRun
+                || wanted.value.exceeds(m.budgets.allowance(t.finally)) == Some(false)
                 || match (wanted.value, t.finally) {
                     (Bound::Finite(w), false) => {
                         super::fixes::raise_run_budget(m, w, all_runs).is_some()
