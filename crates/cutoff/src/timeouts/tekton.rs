@@ -218,7 +218,9 @@ pub fn run_tree(m: &RunModel<'_>) -> Node {
         format!("Tekton {}", s.tekton),
         format!("default-timeout-minutes {}", s.default_timeout_minutes),
     ];
-    facts.push(if s.pass_down {
+    facts.push(if s.time_left {
+        "each TaskRun gets the time left in the run (before v0.40)".into()
+    } else if s.pass_down {
         "budgets passed down (v1.11+)".into()
     } else {
         "no pass-down (before v1.11)".into()

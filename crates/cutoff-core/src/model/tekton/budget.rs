@@ -13,6 +13,10 @@ use crate::source::SourceFile;
 use crate::version::Version;
 
 use super::value::{Origin, Timed};
+use super::versions::{
+    PAC_TASK_RUN_SPEC_TIMEOUT_SINCE, PASS_DOWN_SINCE, TASK_RUN_SPEC_TIMEOUT_SINCE,
+    TIME_LEFT_UNTIL,
+};
 use crate::model::value::{Bound, Loc};
 
 /// What the targeted Tekton (and PaC) do with timeouts, for one run.
@@ -31,11 +35,11 @@ pub struct Settings {
     pub pass_down: bool,
     /// `taskRunSpecs[].timeout` is read (Tekton v1.4+, and PaC v0.38+ for `.tekton/` files).
     pub task_run_spec_timeout: bool,
+    /// Before Tekton v0.40 each TaskRun got the time left in the run (capped by its own
+    /// timeout): a task without a timeout was never held at the default.
+    pub time_left: bool,
 }
 
-pub const PASS_DOWN_SINCE: Version = Version::new(1, 11, 0);
-pub const TASK_RUN_SPEC_TIMEOUT_SINCE: Version = Version::new(1, 4, 0);
-pub const PAC_TASK_RUN_SPEC_TIMEOUT_SINCE: Version = Version::new(0, 38, 0);
 
 impl Settings {
     pub fn new(config: &Config, pac: bool) -> Settings {
@@ -53,6 +57,7 @@ impl Settings {
             pac,
             pass_down: version >= PASS_DOWN_SINCE,
             task_run_spec_timeout: version >= TASK_RUN_SPEC_TIMEOUT_SINCE && pac_ok,
+            time_left: version < TIME_LEFT_UNTIL,
         }
     }
 

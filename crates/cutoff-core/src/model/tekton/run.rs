@@ -588,6 +588,13 @@ fn task_model<'p>(
         (t.clone(), PassDown::NotNeeded)
     } else if let Some(o) = &own {
         (o.clone(), PassDown::NotNeeded)
+    } else if settings.time_left {
+        // Before v0.40: the time left in the run when the TaskRun starts, at most the phase's
+        // allowance.
+        (
+            Timed::new(budgets.allowance(pt.finally), Origin::TimeLeft, None),
+            PassDown::NotNeeded,
+        )
     } else if !settings.pass_down {
         (
             Timed::new(settings.default_bound(), Origin::ClusterDefault, None),

@@ -25,6 +25,8 @@ pub enum Origin {
     PassedDown,
     /// `taskRunSpecs[].timeout` of the run (Tekton v1.4+).
     TaskRunSpec,
+    /// Before Tekton v0.40: the time left in the run when the TaskRun starts.
+    TimeLeft,
     /// No budget of its own for this phase: the pipeline budget bounds it.
     Pipeline,
     /// A placeholder filled in later.
@@ -42,6 +44,7 @@ impl Origin {
             Origin::ClusterDefault => "cluster default",
             Origin::PassedDown => "passed down",
             Origin::TaskRunSpec => "taskRunSpecs override",
+            Origin::TimeLeft => "the time left in the run (before Tekton v0.40)",
             Origin::Pipeline => "the pipeline budget",
             Origin::Templated => "templated",
             Origin::Invalid => "invalid",

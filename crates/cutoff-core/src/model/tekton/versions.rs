@@ -13,6 +13,14 @@ pub const TASK_RUN_SPEC_TIMEOUT_SINCE: Version = Version::new(1, 4, 0);
 /// The first Pipelines-as-Code release built against Tekton v1.4, so that it keeps
 /// `taskRunSpecs[].timeout` when it decodes a `.tekton/` run.
 pub const PAC_TASK_RUN_SPEC_TIMEOUT_SINCE: Version = Version::new(0, 38, 0);
+/// Until this release each child TaskRun got the time left in the run's budget, capped by
+/// its own timeout (`calculateTaskRunTimeout`, removed in v0.40.0): no task was ever held at
+/// the default TaskRun timeout while the run allowed more.
+pub const TIME_LEFT_UNTIL: Version = Version::new(0, 40, 0);
+/// `spec.timeouts` (pipeline/tasks/finally) left the alpha feature gate: before this release
+/// it needs `enable-api-fields: "alpha"` in the `feature-flags` ConfigMap, and the webhook
+/// rejects it otherwise.
+pub const TIMEOUTS_FIELD_SINCE: Version = Version::new(0, 36, 0);
 /// Structural CRD schemas: from then on the API server prunes unknown fields in
 /// schema-covered parts before the webhook sees them.
 pub const PRUNING_SINCE: Version = Version::new(0, 70, 0);

@@ -17,7 +17,10 @@ use super::TektonContext;
 /// `timeouts.pipeline` is already set or the layout is unusual.
 pub fn run_timeout_to_timeouts(cx: &TektonContext<'_>, run: &PipelineRun<'_>) -> Option<Vec<Edit>> {
     let t = run.timeout.as_ref()?;
-    if matches!(t.value, DurationValue::Null) {
+    if matches!(t.value, DurationValue::Null)
+        || cx.config.targets.tekton < crate::model::tekton::versions::TIMEOUTS_FIELD_SINCE
+    {
+        // (Before v0.36 `timeouts` needs the alpha feature gate.)
         return None;
     }
     let spec = run.spec?;
