@@ -126,14 +126,22 @@ pub fn identify_node(root: NodeRef<'_>) -> Option<Meta<'_>> {
     let family = Family::of(api_version, kind)?;
     let metadata = root.get("metadata");
     let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(|n| n.as_str());
+    // A placeholder namespace (`$(tt.params.namespace)`, `{{ namespace }}`) is filled in
+    // later: unknown here, so it matches any namespace.
     Some(Meta {
         root,
         api_version,
         kind,
         name: text("name").or_else(|| text("generateName")),
-        namespace: text("namespace"),
+        namespace: text("namespace").filter(|n| !is_placeholder(n)),
         family,
     })
+}
+
+/// Is `s` (a name or namespace) a placeholder filled in later: Tekton/Triggers `$(…)`,
+/// Pipelines-as-Code or Helm `{{ … }}`?
+pub fn is_placeholder(s: &str) -> bool {
+    s.contains("$(") || s.contains("{{")
 }
 
 /// The identity of a document's root object; `None` for unknown kinds, empty documents

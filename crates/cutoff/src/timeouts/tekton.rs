@@ -85,6 +85,9 @@ fn target_nodes(id: &str, target: &TaskTarget<'_>) -> Vec<Node> {
             at.display()
         )),
         TaskTarget::Remote => line("resolver/bundle reference: steps unknown"),
+        TaskTarget::FetchedByPac { name } => line(&format!(
+            "Task {name}: fetched by Pipelines-as-Code (`pipelinesascode.tekton.dev/task`); steps unknown"
+        )),
         TaskTarget::Custom => line("custom task (CustomRun): no steps"),
         TaskTarget::Templated => line("templated reference: steps unknown"),
         TaskTarget::ChildPipeline => {
@@ -188,11 +191,18 @@ pub fn run_tree(m: &RunModel<'_>) -> Node {
     let mut root = Node::new("run", title).at(Some(&m.at));
     let pipeline = match &m.pipeline {
         PipelineSource::Embedded => "pipeline: embedded pipelineSpec".to_string(),
-        PipelineSource::InRepo { name, at, of } => format!(
+        PipelineSource::InRepo {
+            name,
+            at,
+            of,
+            named,
+        } => format!(
             "pipeline: {name} · {}{}",
             at.display(),
             if *of > 1 {
                 format!(" (one of {of} with that name)")
+            } else if *named > 1 {
+                format!(" (the nearest of {named} with that name)")
             } else {
                 String::new()
             }

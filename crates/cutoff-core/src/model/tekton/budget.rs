@@ -14,8 +14,7 @@ use crate::version::Version;
 
 use super::value::{Origin, Timed};
 use super::versions::{
-    PAC_TASK_RUN_SPEC_TIMEOUT_SINCE, PASS_DOWN_SINCE, TASK_RUN_SPEC_TIMEOUT_SINCE,
-    TIME_LEFT_UNTIL,
+    PAC_TASK_RUN_SPEC_TIMEOUT_SINCE, PASS_DOWN_SINCE, TASK_RUN_SPEC_TIMEOUT_SINCE, TIME_LEFT_UNTIL,
 };
 use crate::model::value::{Bound, Loc};
 
@@ -39,7 +38,6 @@ pub struct Settings {
     /// timeout): a task without a timeout was never held at the default.
     pub time_left: bool,
 }
-
 
 impl Settings {
     pub fn new(config: &Config, pac: bool) -> Settings {

@@ -25,7 +25,8 @@ use crate::yaml::Span;
 use super::resolve::{self, Defs};
 use super::scope::{models_of_root, TaskUse};
 
-type TaskKey = (String, String, Option<String>);
+/// (kind, name, namespace, the candidates' paths after [`resolve::nearest`]).
+type TaskKey = (String, String, Option<String>, Vec<Arc<str>>);
 
 type Uses = Arc<[TaskUse]>;
 
@@ -102,25 +103,33 @@ impl ObjectMemo {
 }
 
 impl Cache {
-    /// The Task definitions `kind`/`name` resolves to from `namespace`, sorted by path
-    /// (see [`resolve::read_task_defs`]), read once per project.
+    /// The Task definitions `kind`/`name` resolves to from `namespace`, for a reference in
+    /// the file `referrer` (the nearest candidates, see [`resolve::nearest`]), sorted by path
+    /// (see [`resolve::read_task_defs`]), read once per project and candidate set.
     pub fn task_defs(
         &self,
         model: &Model<'_>,
         kind: &str,
         name: &str,
         namespace: Option<&str>,
+        referrer: &str,
     ) -> Option<Defs> {
+        let found = model.lookup(crate::manifest::Family::Tekton, kind, name, namespace);
+        let paths: Vec<Arc<str>> = resolve::nearest(model, referrer, found, |(f, _)| &f.path)
+            .into_iter()
+            .map(|(f, _)| f.path.clone())
+            .collect();
         let key = (
             kind.to_string(),
             name.to_string(),
             namespace.map(str::to_string),
+            paths,
         );
         if let Some(hit) = lock(&self.task_defs).get(&key) {
             return hit.clone();
         }
         // Read outside the lock; a concurrent reader may do the same work once.
-        let defs = resolve::read_task_defs(model, kind, name, namespace).map(Defs::new);
+        let defs = resolve::read_task_defs(model, kind, name, namespace, &key.3).map(Defs::new);
         lock(&self.task_defs).entry(key).or_insert(defs).clone()
     }
 }

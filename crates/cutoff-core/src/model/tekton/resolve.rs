@@ -28,14 +28,75 @@ pub fn is_templated_name(name: &str) -> bool {
     name.contains("$(") || name.contains("{{")
 }
 
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+/// How many leading directories two paths' folders share.
+fn shared_depth(a: &str, b: &str) -> usize {
+    dir_of(a)
+        .split('/')
+        .zip(dir_of(b).split('/'))
+        .take_while(|(x, y)| x == y && !x.is_empty())
+        .count()
+}
+
+/// The candidates a reference from `referrer` (a file path) resolves to, when several
+/// objects share the name: Kustomize patches are partial objects, not candidates (unless all
+/// are); then the candidates nearest the referrer (sharing the most of its folders) win, when
+/// nearness tells them apart; else every candidate stays.
+pub fn nearest<T>(
+    model: &Model<'_>,
+    referrer: &str,
+    items: Vec<T>,
+    path: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    if items.len() < 2 {
+        return items;
+    }
+    let whole: Vec<bool> = items
+        .iter()
+        .map(|i| !model.kustomize.is_patch(path(i)))
+        .collect();
+    let mut items: Vec<T> = if whole.iter().any(|w| *w) {
+        items
+            .into_iter()
+            .zip(whole)
+            .filter_map(|(i, w)| w.then_some(i))
+            .collect()
+    } else {
+        items
+    };
+    let depths: Vec<usize> = items
+        .iter()
+        .map(|i| shared_depth(referrer, path(i)))
+        .collect();
+    let (max, min) = (
+        depths.iter().copied().max().unwrap_or(0),
+        depths.iter().copied().min().unwrap_or(0),
+    );
+    if max > min {
+        let mut d = depths.into_iter();
+        items.retain(|_| d.next() == Some(max));
+    }
+    items
+}
+
 /// Where a run's Pipeline comes from.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PipelineSource {
     /// `spec.pipelineSpec` of the run.
     Embedded,
-    /// A Pipeline in the repository; `of` > 1 when several share the name (overlays).
-    InRepo { name: String, at: Loc, of: usize },
+    /// A Pipeline in the repository; `of` > 1 when several candidates remain (overlays);
+    /// `named`: how many Pipelines in the repository have the name (the candidates are
+    /// the nearest of them, see [`nearest`]).
+    InRepo {
+        name: String,
+        at: Loc,
+        of: usize,
+        named: usize,
+    },
     /// Named, not in the repository.
     Unresolved { name: String, at: Loc },
     /// A resolver or bundle reference.
@@ -97,13 +158,15 @@ pub fn pipelines_for_run<'p>(
     if is_templated_name(name) {
         return none(PipelineSource::Templated { at });
     }
-    let found = model.lookup(Family::Tekton, "Pipeline", name, run.meta.namespace);
-    if found.is_empty() {
+    let all = model.lookup(Family::Tekton, "Pipeline", name, run.meta.namespace);
+    if all.is_empty() {
         return none(PipelineSource::Unresolved {
             name: name.to_string(),
             at,
         });
     }
+    let named = all.len();
+    let found = nearest(model, &file.path, all, |(f, _)| &f.path);
     let of = found.len();
     found
         .into_iter()
@@ -122,6 +185,7 @@ pub fn pipelines_for_run<'p>(
                     name: name.to_string(),
                     at: Loc::new(f, name_at),
                     of,
+                    named,
                 },
                 file: Some(f),
                 meta: Some(meta),
@@ -137,6 +201,7 @@ pub fn pipelines_for_run<'p>(
 pub fn pipeline_of_run<'p>(
     model: &'p Model<'p>,
     run: &PipelineRun<'p>,
+    run_file: &SourceFile,
     pipeline_file: &'p SourceFile,
     pipeline_meta: Meta<'p>,
     pipeline_spec: &PipelineSpec<'p>,
@@ -152,7 +217,9 @@ pub fn pipeline_of_run<'p>(
     if is_templated_name(name) {
         return None;
     }
-    let found = model.lookup(Family::Tekton, "Pipeline", name, run.meta.namespace);
+    let all = model.lookup(Family::Tekton, "Pipeline", name, run.meta.namespace);
+    let named = all.len();
+    let found = nearest(model, &run_file.path, all, |(f, _)| &f.path);
     let root = pipeline_meta.root.span();
     let (f, meta) = found
         .iter()
@@ -167,6 +234,7 @@ pub fn pipeline_of_run<'p>(
             name: name.to_string(),
             at: Loc::new(f, name_at),
             of: found.len(),
+            named,
         },
         file: Some(f),
         meta: Some(*meta),
@@ -315,6 +383,9 @@ pub enum TaskTarget<'p> {
     },
     /// Resolver or bundle.
     Remote,
+    /// Named in the run's `pipelinesascode.tekton.dev/task` annotation: Pipelines-as-Code
+    /// fetches it (from the hub, a URL or the repository) and inlines it.
+    FetchedByPac { name: String },
     /// A custom task (CustomRun): no steps known.
     Custom,
     /// The name is a placeholder.
@@ -384,7 +455,11 @@ pub fn task_target<'p>(
     if is_templated_name(name) {
         return TaskTarget::Templated;
     }
-    let Some(tasks) = model.tekton.cache.task_defs(model, kind, name, namespace) else {
+    let Some(tasks) = model
+        .tekton
+        .cache
+        .task_defs(model, kind, name, namespace, &file.path)
+    else {
         return TaskTarget::Unresolved {
             name: name.to_string(),
             ref_kind: kind.to_string(),
@@ -408,8 +483,13 @@ pub(crate) fn read_task_defs(
     kind: &str,
     name: &str,
     namespace: Option<&str>,
+    paths: &[Arc<str>],
 ) -> Option<Vec<TaskDef<'static>>> {
-    let found = model.lookup(Family::Tekton, kind, name, namespace);
+    let found: Vec<_> = model
+        .lookup(Family::Tekton, kind, name, namespace)
+        .into_iter()
+        .filter(|(f, _)| paths.contains(&f.path))
+        .collect();
     if found.is_empty() {
         return None;
     }
@@ -508,6 +588,72 @@ pub fn runs_referencing<'p>(
             (file, read_run(file, meta, in_tt), in_tt)
         })
         .collect()
+}
+
+/// The Task names a Pipelines-as-Code run has fetched through its
+/// `pipelinesascode.tekton.dev/task[-N]` annotations: each item of the list, as a hub name
+/// (`git-clone`, `git-clone:0.9`), a URL or a path (its file name without the extension; for a
+/// path in the repository, also the names of the Tasks in that file).
+pub fn pac_fetched_tasks(model: &Model<'_>, run: &PipelineRun<'_>) -> Vec<String> {
+    let Some(annotations) = run.meta.annotations() else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for (k, v) in annotations.entries() {
+        let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+            continue;
+        };
+        let Some(rest) = k.strip_prefix("pipelinesascode.tekton.dev/task") else {
+            continue;
+        };
+        if !(rest.is_empty() || rest.starts_with('-')) {
+            continue;
+        }
+        for item in v
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+        {
+            let item = item.trim().trim_matches(|c| c == '"' || c == '\'');
+            if item.is_empty() {
+                continue;
+            }
+            let base = item.rsplit('/').next().unwrap_or(item);
+            let base = base.split(':').next().unwrap_or(base);
+            let base = base
+                .strip_suffix(".yaml")
+                .or_else(|| base.strip_suffix(".yml"))
+                .unwrap_or(base);
+            names.push(base.to_string());
+            if let Some(f) = model.file(item) {
+                for d in &f.stream.documents {
+                    if let Some(m) = crate::manifest::identify_meta(d) {
+                        if m.kind == "Task" {
+                            names.extend(m.name.map(str::to_string));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+/// How many PipelineRuns (top-level or in a TriggerTemplate) resolve to the Pipeline `meta`
+/// of `pipeline_file` (by name and namespace, and by nearness among Pipelines of that name).
+pub fn runs_resolving_to(model: &Model<'_>, pipeline_file: &SourceFile, meta: Meta<'_>) -> usize {
+    let Some(name) = meta.name else { return 0 };
+    let root = meta.root.span();
+    run_roots_referencing(model, name, meta.namespace)
+        .filter(|&id| {
+            let (file, rmeta, _) = model.object(id);
+            let all = model.lookup(Family::Tekton, "Pipeline", name, rmeta.namespace);
+            nearest(model, &file.path, all, |(f, _)| &f.path)
+                .iter()
+                .any(|(f, m)| f.path == pipeline_file.path && m.root.span() == root)
+        })
+        .count()
 }
 
 /// Who runs a Task.

@@ -246,12 +246,20 @@ impl<'p> RunModel<'p> {
         }
     }
 
-    /// ` (Pipeline in overlays/prod/pipeline.yaml, one of 2 named `x`)` when the name is ambiguous.
+    /// ` (with the Pipeline `x` of overlays/prod/pipeline.yaml, one of 2 with that name)`
+    /// when the name is ambiguous; ` (with the Pipeline `x` of a/pipeline.yaml, the nearest of
+    /// 3 with that name)` when nearness chose it.
     pub fn which_pipeline(&self) -> String {
         match (&self.pipeline, self.pipeline_file) {
             (PipelineSource::InRepo { name, of, .. }, Some(f)) if *of > 1 => {
                 format!(
                     " (with the Pipeline `{name}` of {}, one of {of} with that name)",
+                    f.path
+                )
+            }
+            (PipelineSource::InRepo { name, named, .. }, Some(f)) if *named > 1 => {
+                format!(
+                    " (with the Pipeline `{name}` of {}, the nearest of {named} with that name)",
                     f.path
                 )
             }
@@ -297,7 +305,14 @@ impl<'p> RunModel<'p> {
         pipeline_meta: Meta<'p>,
         pipeline_spec: &PipelineSpec<'p>,
     ) -> Option<RunModel<'p>> {
-        let p = resolve::pipeline_of_run(model, run, pipeline_file, pipeline_meta, pipeline_spec)?;
+        let p = resolve::pipeline_of_run(
+            model,
+            run,
+            file,
+            pipeline_file,
+            pipeline_meta,
+            pipeline_spec,
+        )?;
         let settings = Settings::new(config, is_pac_path(&file.path) && !in_tt);
         let budgets = Budgets::of_run(run, file, &settings);
         Some(build(
@@ -331,6 +346,7 @@ impl<'p> RunModel<'p> {
                 name: meta.name.unwrap_or("").to_string(),
                 at: Loc::new(file, name_at),
                 of: 1,
+                named: 1,
             },
             file: Some(file),
             meta: Some(meta),
@@ -413,14 +429,12 @@ fn build<'p>(
         .collect();
     let phase = budgets.phase(false).value;
     let chain = dag::longest(&names, &deps, |i| written_weight(&tasks[i], phase));
-    let pipeline_runs = match (&run, &p.source, p.meta) {
-        (None, _, _) => 0,
-        (Some(_), PipelineSource::InRepo { .. }, Some(meta)) if run_file_differs(&p, run_file) => {
-            meta.name.map_or(1, |n| {
-                resolve::run_roots_referencing(model, n, meta.namespace)
-                    .count()
-                    .max(1)
-            })
+    let pipeline_runs = match (&run, &p.source, p.meta, p.file) {
+        (None, _, _, _) => 0,
+        (Some(_), PipelineSource::InRepo { .. }, Some(meta), Some(pfile))
+            if run_file_differs(&p, run_file) =>
+        {
+            resolve::runs_resolving_to(model, pfile, meta).max(1)
         }
         _ => 1,
     };
@@ -569,7 +583,12 @@ fn task_model<'p>(
     let dropped_why = trs
         .as_ref()
         .and_then(|_| settings.task_run_spec_dropped_why());
-    let target = resolve::pipeline_task_target(model, pfile, pt, namespace);
+    let mut target = resolve::pipeline_task_target(model, pfile, pt, namespace);
+    if let (TaskTarget::Unresolved { name, .. }, Some(r)) = (&target, run) {
+        if resolve::pac_fetched_tasks(model, r).contains(name) {
+            target = TaskTarget::FetchedByPac { name: name.clone() };
+        }
+    }
 
     // Tekton's pipelineRunTimeout(): the tasks/finally budget, if 0 or above the default.
     let candidate = budgets.pass_down_candidate(pt.finally);

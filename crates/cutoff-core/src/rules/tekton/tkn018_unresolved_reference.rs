@@ -42,17 +42,37 @@ fn findings(cx: &TektonContext<'_>, scope: &Scope<'_>, out: &mut Vec<Diagnostic>
     };
     for m in &scope.runs {
         if let PipelineSource::Unresolved { name, at } = &m.pipeline {
-            report(at, format!("Pipeline `{name}` is not in the repository: cross-file timeout checks are skipped for {}", m.describe()));
+            let what = if name.is_empty() {
+                "`pipelineRef` names no Pipeline (its `name` is empty)".to_string()
+            } else {
+                format!("Pipeline `{name}` is not in the repository")
+            };
+            report(
+                at,
+                format!(
+                    "{what}: cross-file timeout checks are skipped for {}",
+                    m.describe()
+                ),
+            );
         }
         for t in m.all_tasks() {
             if let TaskTarget::Unresolved { name, ref_kind, at } = &t.target {
-                report(at, format!("{ref_kind} `{name}` is not in the repository: its step timeouts are not checked"));
+                report(at, unresolved_task(name, ref_kind));
             }
         }
     }
     for r in &scope.task_runs {
         if let TaskTarget::Unresolved { name, ref_kind, at } = &r.target {
-            report(at, format!("{ref_kind} `{name}` is not in the repository: its step timeouts are not checked"));
+            report(at, unresolved_task(name, ref_kind));
         }
+    }
+}
+
+fn unresolved_task(name: &str, ref_kind: &str) -> String {
+    if name.is_empty() {
+        "`taskRef` names no Task (its `name` is empty): its step timeouts are not checked"
+            .to_string()
+    } else {
+        format!("{ref_kind} `{name}` is not in the repository: its step timeouts are not checked")
     }
 }
