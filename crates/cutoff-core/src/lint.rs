@@ -181,19 +181,23 @@ fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -
         }
         None => {}
     }
-    if file.has_syntax_error() && file.text.contains("{{") {
-        let e = file.stream.documents.iter().find_map(|d| d.error.as_ref());
-        let at = e.map(|e| e.offset).unwrap_or(0);
-        out.push(
-            new_diagnostic(
-                &engine::TEMPLATE_SKIPPED,
-                &file.path,
-                Span::new(at, at),
-                "file skipped: it is a Helm/Go template, not YAML",
-            )
-            .help("cutoff lints rendered manifests; run it on `helm template` output, or quote the placeholders"),
-        );
-        return out;
+    if file.has_syntax_error() {
+        if let Some(at) = manifest::template_marker(&file.text) {
+            // A template of objects cutoff checks is worth a word; any other template (a
+            // Deployment, a ConfigMap) is simply not YAML cutoff reads.
+            if manifest::template_holds_objects(&file.text) {
+                out.push(
+                    new_diagnostic(
+                        &engine::TEMPLATE_SKIPPED,
+                        &file.path,
+                        Span::new(at, at),
+                        "file skipped: it is a Helm/Go template, not YAML",
+                    )
+                    .help("cutoff lints rendered manifests; run it on `helm template` output, or quote the placeholders"),
+                );
+            }
+            return out;
+        }
     }
     for doc in &file.stream.documents {
         if let Some(e) = &doc.error {

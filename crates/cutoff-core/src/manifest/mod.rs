@@ -48,6 +48,16 @@ impl Family {
         None
     }
 
+    /// Is a Helm/Go template that would render objects of this kind worth a word (CUT003)?
+    /// Only kinds whose timeouts this family checks: a Deployment template is not.
+    fn worth_reporting_in_template(self, kind: &str) -> bool {
+        match self {
+            Family::Tekton => true,
+            Family::Kubernetes => matches!(kind, "Job" | "CronJob"),
+            Family::Orchestrator => false,
+        }
+    }
+
     /// Byte strings one of which every file holding an object of this family contains.
     fn markers(self) -> &'static [&'static [u8]] {
         match self {
@@ -184,6 +194,84 @@ pub fn is_kustomization_path(path: &str) -> bool {
         name,
         "kustomization.yaml" | "kustomization.yml" | "Kustomization"
     )
+}
+
+/// Where a file is a Helm/Go template rather than YAML: the offset of the first `{{` outside
+/// quoted strings, comments and block scalars (a `kubectl --template '{{…}}'` inside a script
+/// does not make a file a template); `None` when there is none.
+pub fn template_marker(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    // The indentation of the key that opened a block scalar (`key: |`), while inside it.
+    let mut block: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        if let Some(b) = block {
+            if body.trim().is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        let mut quote: Option<char> = None;
+        let bytes = body.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i] as char;
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if i == 0 || bytes[i - 1] == b' ' => break,
+                    '"' | '\''
+                        if i == indent || matches!(bytes[i - 1], b' ' | b'[' | b'{' | b',') =>
+                    {
+                        quote = Some(c)
+                    }
+                    '{' if bytes.get(i + 1) == Some(&b'{') => return Some(start + i),
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        let t = body.trim_end();
+        if t.ends_with('|')
+            || t.ends_with('>')
+            || t.ends_with("|-")
+            || t.ends_with(">-")
+            || t.ends_with("|+")
+            || t.ends_with(">+")
+        {
+            block = Some(indent);
+        }
+    }
+    None
+}
+
+/// Would the template `text` render objects whose timeouts cutoff checks? Read from its
+/// `apiVersion:`/`kind:` lines as written.
+pub fn template_holds_objects(text: &str) -> bool {
+    let value = |line: &str, key: &str| -> Option<String> {
+        let rest = line.trim_start().strip_prefix(key)?.trim();
+        let v = rest
+            .split('#')
+            .next()?
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'');
+        (!v.is_empty()).then(|| v.to_string())
+    };
+    let mut api: Option<String> = None;
+    for line in text.lines() {
+        if let Some(a) = value(line, "apiVersion:") {
+            api = Some(a);
+        } else if let (Some(k), Some(a)) = (value(line, "kind:"), &api) {
+            if Family::of(a, &k).is_some_and(|f| f.worth_reporting_in_template(&k)) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Cheap pre-parse filter: could this file hold anything cutoff reads? True when it
