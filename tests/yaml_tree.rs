@@ -391,7 +391,8 @@ fn duplicate_keys_keep_both_entries() {
     let s = one(text);
     let r = root(&s, 0);
     assert_eq!(r.len(), 3);
-    assert_eq!(r.get("timeout").unwrap().as_str(), Some("1h"));
+    // The last one wins, as in Kubernetes' lenient decoding (docs/duplicate-keys.md).
+    assert_eq!(r.get("timeout").unwrap().as_str(), Some("2h"));
     let all: Vec<_> = r
         .entries()
         .filter(|(k, _)| k.as_str() == Some("timeout"))

@@ -215,6 +215,7 @@ fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -
         let Some(object) = manifest::identify(doc, &file.path, &file.text) else {
             continue;
         };
+        duplicate_keys(file, doc, &mut out);
         let cx = Context {
             model,
             file,
@@ -224,6 +225,42 @@ fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -
         run_family_rules(&cx, &object, enabled, &mut out);
     }
     out
+}
+
+/// CUT005: every repeated key of a mapping in an object cutoff reads, at the later key.
+fn duplicate_keys(file: &SourceFile, doc: &crate::yaml::Document, out: &mut Vec<Diagnostic>) {
+    for d in doc.duplicate_keys() {
+        let key = d.key.as_str().unwrap_or("");
+        let (line, _) = file.line_col(d.first_key.span().start);
+        let fix = crate::edit::delete_entry(
+            &file.path,
+            &file.text,
+            d.mapping,
+            d.first_key,
+            d.first_value,
+        )
+        .map(|e| {
+            crate::diagnostic::Fix::safe(
+                format!(
+                    "delete the earlier `{key}` (line {line}), which lenient clients drop anyway"
+                ),
+                vec![e],
+            )
+        });
+        out.push(
+            new_diagnostic(
+                &engine::DUPLICATE_KEY,
+                &file.path,
+                d.key.span(),
+                format!(
+                    "duplicate key `{key}` (also on line {line}): strict clients (`kubectl --validate=strict`, the API server with `fieldValidation=Strict`) reject the object, and lenient ones (the API server's default, kubectl's conversion to JSON, Pipelines-as-Code) keep this last value and drop the earlier one without a word"
+                ),
+            )
+            .label(&file.path, d.first_key.span(), format!("the earlier `{key}`: dropped by lenient clients"))
+            .help("merge the two entries into one; cutoff reads the last one, as Kubernetes does")
+            .with_fix(fix),
+        );
+    }
 }
 
 /// Calls the rules of the object's family through their family's hook, then the

@@ -171,6 +171,15 @@ pub struct Document {
     pub index: usize,
 }
 
+/// A key repeated in one mapping: the entry an earlier key opened, and the later key.
+#[derive(Clone, Copy)]
+pub struct DuplicateKey<'a> {
+    pub mapping: NodeRef<'a>,
+    pub first_key: NodeRef<'a>,
+    pub first_value: NodeRef<'a>,
+    pub key: NodeRef<'a>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Stream {
     pub documents: Vec<Document>,
@@ -184,6 +193,33 @@ impl Stream {
 }
 
 impl Document {
+    /// Every repeated scalar key of every mapping in the document, in source order.
+    pub fn duplicate_keys(&self) -> Vec<DuplicateKey<'_>> {
+        let mut out = Vec::new();
+        for (n, node) in self.nodes.iter().enumerate() {
+            let NodeKind::Mapping { entries, .. } = &node.kind else {
+                continue;
+            };
+            for (i, &(k, _)) in entries.iter().enumerate() {
+                let NodeKind::Scalar { value, .. } = &self.node(k).kind else {
+                    continue;
+                };
+                let earlier = entries[..i].iter().rev().find(|&&(e, _)| {
+                    matches!(&self.node(e).kind, NodeKind::Scalar { value: v, .. } if v == value)
+                });
+                if let Some(&(e, ev)) = earlier {
+                    out.push(DuplicateKey {
+                        mapping: self.get(NodeId(n as u32)),
+                        first_key: self.get(e),
+                        first_value: self.get(ev),
+                        key: self.get(k),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
     }
@@ -321,18 +357,20 @@ impl<'a> NodeRef<'a> {
         self.len() == 0
     }
 
-    /// Mapping lookup by scalar key (first match); `None` if not a mapping.
+    /// Mapping lookup by scalar key; `None` if not a mapping. With a duplicate key, the last
+    /// entry wins, as in Kubernetes' lenient decoding (see `docs/duplicate-keys.md`).
     pub fn get(&self, key: &str) -> Option<NodeRef<'a>> {
         self.entry(key).map(|(_, v)| v)
     }
 
-    /// `(key node, value node)` of the first entry whose key is the scalar `key`.
+    /// `(key node, value node)` of the entry whose key is the scalar `key` (the last one,
+    /// when the key is repeated).
     pub fn entry(&self, key: &str) -> Option<(NodeRef<'a>, NodeRef<'a>)> {
         let NodeKind::Mapping { entries, .. } = self.kind() else {
             return None;
         };
         let doc = self.doc;
-        entries.iter().find_map(|&(k, v)| {
+        entries.iter().rev().find_map(|&(k, v)| {
             let matches =
                 matches!(&doc.node(k).kind, NodeKind::Scalar { value, .. } if value == key);
             matches.then(|| (doc.get(k), doc.get(v)))
