@@ -1,13 +1,17 @@
 //! The effective timeout of every object, in every family: one answer per run, task or
 //! Job, with where it came from and what caps it. `cutoff timeouts`, the policy caps and
-//! `watch` read these; each family's model computes them (Tekton: [`super::tekton`]).
+//! `watch` read these; each family's model computes them (Tekton: [`super::tekton`]), and
+//! the policy that applies to each is resolved next to it ([`super::policy`]).
 
 use serde::Serialize;
 
 use crate::manifest::Family;
 
-use super::tekton::scope::all_models;
-use super::tekton::{RunKind, Timed};
+use crate::source::SourceFile;
+
+use super::policy::{Applied, Target};
+use super::tekton::scope::all_models_where;
+use super::tekton::{Origin, RunKind, Timed};
 use super::value::{Bound, Loc};
 use super::Model;
 
@@ -17,7 +21,8 @@ use super::Model;
 pub enum Subject {
     /// A Job's `activeDeadlineSeconds` (also a CronJob's `jobTemplate`).
     Job,
-    /// One step of an orchestrator pipeline, with its retries.
+    /// One step of an orchestrator pipeline, per attempt ([`Effective::attempts`]: its
+    /// retries).
     Step,
     /// A whole run: a PipelineRun's pipeline budget.
     Run,
@@ -49,7 +54,7 @@ pub struct Effective {
     /// The object's name; for a task, the run's name.
     pub name: String,
     pub namespace: Option<String>,
-    /// For a task: its name in the pipeline.
+    /// For a task or an orchestrator step: its name (`id`) in the pipeline.
     pub task: Option<String>,
     /// Where the object is.
     pub object: Loc,
@@ -58,7 +63,47 @@ pub struct Effective {
     pub origin: &'static str,
     /// Where the value was read, when it was written in a manifest.
     pub at: Option<Loc>,
+    /// Bounds above it. For a Tekton task: its phase budget first (`timeouts.tasks` or
+    /// `finally`, else the pipeline budget), then the run's pipeline budget when that is
+    /// another value.
     pub caps: Vec<Cap>,
+    /// How many attempts it may make, each under `value`, when more than one (a Tekton
+    /// task's `retries` + 1, an orchestrator step's attempts); `None`: one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<i64>,
+    /// The rules of `.cutoff.yaml`'s `policy:` that apply to it; `None` when no policy is
+    /// configured. Families leave it `None`; [`Model::effective_timeouts`] resolves it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Applied>,
+}
+
+impl Subject {
+    /// The field that sets a timeout for it, for help texts.
+    pub fn timeout_field(self) -> &'static str {
+        match self {
+            Subject::Job => "`spec.activeDeadlineSeconds`",
+            Subject::Step => "`timeout`",
+            Subject::Run | Subject::DefaultRun => "`spec.timeouts.pipeline`",
+            Subject::Task => "the pipeline task's `timeout`",
+            Subject::TaskRun => "`spec.timeout`",
+        }
+    }
+}
+
+impl Effective {
+    /// What it is, in words: "PipelineRun `x`", "task `build` of PipelineRun `x`",
+    /// "step `fetch` of orchestrator pipeline `p`".
+    pub fn describe(&self) -> String {
+        let whole = match (self.family, self.kind.as_str()) {
+            (Family::Orchestrator, _) => format!("orchestrator pipeline `{}`", self.name),
+            (_, kind) => format!("{kind} `{}`", self.name),
+        };
+        match (&self.task, self.subject) {
+            (Some(t), Subject::Step) => format!("step `{t}` of {whole}"),
+            (Some(t), _) => format!("task `{t}` of {whole}"),
+            (None, _) => whole,
+        }
+    }
 }
 
 impl Serialize for Family {
@@ -72,11 +117,22 @@ fn of(t: &Timed) -> (Bound, &'static str, Option<Loc>) {
 }
 
 impl Model<'_> {
-    /// The effective timeout of every run, task and TaskRun of the reported files, in file
-    /// order: what `cutoff timeouts`, the policy and `watch` read.
+    /// The effective timeout of every run, task, TaskRun, Job and orchestrator step of the
+    /// reported files, in file order, with the policy that applies to each: what
+    /// `cutoff timeouts`, the policy and `watch` read.
     pub fn effective_timeouts(&self) -> Vec<Effective> {
+        self.collect_effective(|f| f.report)
+    }
+
+    /// [`Model::effective_timeouts`], with the Tekton runs of the files `tekton_files`
+    /// accepts (the policy reads every run: one outside the reported files may give a
+    /// reported Pipeline's task its timeout).
+    pub(crate) fn collect_effective(
+        &self,
+        tekton_files: impl Fn(&SourceFile) -> bool,
+    ) -> Vec<Effective> {
         let mut out = Vec::new();
-        let (runs, task_runs) = all_models(self, self.config);
+        let (runs, task_runs) = all_models_where(self, self.config, &tekton_files);
         for m in &runs {
             let (kind, subject) = match m.kind {
                 RunKind::PipelineRun => ("PipelineRun", Subject::Run),
@@ -88,6 +144,13 @@ impl Model<'_> {
                 .and_then(|r| r.meta.namespace)
                 .or_else(|| m.pipeline_meta.and_then(|p| p.namespace))
                 .map(str::to_string);
+            let policy = self.policy_for(&Target {
+                family: Family::Tekton,
+                kind,
+                name: &m.name,
+                namespace: namespace.as_deref(),
+                path: &m.run_file.path,
+            });
             let (value, origin, at) = of(&m.budgets.pipeline);
             out.push(Effective {
                 family: Family::Tekton,
@@ -101,10 +164,29 @@ impl Model<'_> {
                 origin,
                 at,
                 caps: Vec::new(),
+                attempts: None,
+                policy: policy.clone(),
             });
             for t in m.all_tasks() {
                 let phase = m.budgets.phase(t.finally);
                 let (value, origin, at) = of(&t.effective);
+                let mut caps = vec![Cap {
+                    value: phase.value,
+                    what: format!(
+                        "{} of {}",
+                        m.budgets.describe_phase(t.finally),
+                        m.describe()
+                    ),
+                    at: phase.at.clone(),
+                }];
+                if phase.origin != Origin::Pipeline {
+                    let p = &m.budgets.pipeline;
+                    caps.push(Cap {
+                        value: p.value,
+                        what: format!("the pipeline budget of {}", m.describe()),
+                        at: p.at.clone(),
+                    });
+                }
                 out.push(Effective {
                     family: Family::Tekton,
                     subject: Subject::Task,
@@ -116,15 +198,9 @@ impl Model<'_> {
                     value,
                     origin,
                     at,
-                    caps: vec![Cap {
-                        value: phase.value,
-                        what: format!(
-                            "{} of {}",
-                            m.budgets.describe_phase(t.finally),
-                            m.describe()
-                        ),
-                        at: phase.at.clone(),
-                    }],
+                    caps,
+                    attempts: (t.retries > 0).then(|| t.retries.saturating_add(1)),
+                    policy: policy.clone(),
                 });
             }
         }
@@ -135,17 +211,20 @@ impl Model<'_> {
                 subject: Subject::TaskRun,
                 kind: "TaskRun".to_string(),
                 name: r.name.clone(),
-                namespace: None,
+                namespace: r.namespace.clone(),
                 task: None,
                 object: r.at.clone(),
                 value,
                 origin,
                 at,
                 caps: Vec::new(),
+                attempts: None,
+                policy: None,
             });
         }
         super::kubernetes::effective_timeouts(self, &mut out);
         super::orchestrator::effective_timeouts(self, &mut out);
+        self.resolve_policies(&mut out);
         out
     }
 }

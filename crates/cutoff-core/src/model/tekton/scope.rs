@@ -308,9 +308,18 @@ pub fn all_models<'p>(
     model: &'p Model<'p>,
     config: &Config,
 ) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
+    all_models_where(model, config, &|f: &SourceFile| f.report)
+}
+
+/// [`all_models`] over the files `files` accepts (reported or not).
+pub fn all_models_where<'p>(
+    model: &'p Model<'p>,
+    config: &Config,
+    files: &dyn Fn(&SourceFile) -> bool,
+) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
     let mut runs = Vec::new();
     let mut task_runs = Vec::new();
-    for file in model.files.iter().filter(|f| f.report && f.skip.is_none()) {
+    for file in model.files.iter().filter(|f| files(f) && f.skip.is_none()) {
         for doc in &file.stream.documents {
             let Some(meta) = crate::manifest::identify_meta(doc) else {
                 continue;
