@@ -11,7 +11,7 @@ use crate::source::SourceFile;
 
 use super::policy::{Applied, Target};
 use super::tekton::scope::all_models_where;
-use super::tekton::{Origin, RunKind, Timed};
+use super::tekton::{Origin, RunKind, RunModel, TaskRunModel, Timed};
 use super::value::{Bound, Loc};
 use super::Model;
 
@@ -116,7 +116,46 @@ fn of(t: &Timed) -> (Bound, &'static str, Option<Loc>) {
     (t.value, t.origin.describe(), t.at.clone())
 }
 
+/// The kind a run's entries go by, and its subject.
+fn run_kind(m: &RunModel<'_>) -> (&'static str, Subject) {
+    match m.kind {
+        RunKind::PipelineRun => ("PipelineRun", Subject::Run),
+        RunKind::DefaultRun => ("Pipeline", Subject::DefaultRun),
+    }
+}
+
+/// A run's namespace: the PipelineRun's, else its Pipeline's.
+fn run_namespace<'m>(m: &'m RunModel<'_>) -> Option<&'m str> {
+    m.run
+        .as_ref()
+        .and_then(|r| r.meta.namespace)
+        .or_else(|| m.pipeline_meta.and_then(|p| p.namespace))
+}
+
 impl Model<'_> {
+    /// The policy that applies to a Tekton run (its budget and each of its tasks: a task
+    /// is held to the rules of the run it runs in); for a default run, the Pipeline's.
+    pub fn run_policy(&self, m: &RunModel<'_>) -> Option<Applied> {
+        self.policy_for(&Target {
+            family: Family::Tekton,
+            kind: run_kind(m).0,
+            name: &m.name,
+            namespace: run_namespace(m),
+            path: &m.run_file.path,
+        })
+    }
+
+    /// The policy that applies to a standalone TaskRun.
+    pub fn task_run_policy(&self, r: &TaskRunModel<'_>) -> Option<Applied> {
+        self.policy_for(&Target {
+            family: Family::Tekton,
+            kind: "TaskRun",
+            name: &r.name,
+            namespace: r.namespace.as_deref(),
+            path: &r.at.path,
+        })
+    }
+
     /// The effective timeout of every run, task, TaskRun, Job and orchestrator step of the
     /// reported files, in file order, with the policy that applies to each: what
     /// `cutoff timeouts`, the policy and `watch` read.
@@ -134,23 +173,9 @@ impl Model<'_> {
         let mut out = Vec::new();
         let (runs, task_runs) = all_models_where(self, self.config, &tekton_files);
         for m in &runs {
-            let (kind, subject) = match m.kind {
-                RunKind::PipelineRun => ("PipelineRun", Subject::Run),
-                RunKind::DefaultRun => ("Pipeline", Subject::DefaultRun),
-            };
-            let namespace = m
-                .run
-                .as_ref()
-                .and_then(|r| r.meta.namespace)
-                .or_else(|| m.pipeline_meta.and_then(|p| p.namespace))
-                .map(str::to_string);
-            let policy = self.policy_for(&Target {
-                family: Family::Tekton,
-                kind,
-                name: &m.name,
-                namespace: namespace.as_deref(),
-                path: &m.run_file.path,
-            });
+            let (kind, subject) = run_kind(m);
+            let namespace = run_namespace(m).map(str::to_string);
+            let policy = self.run_policy(m);
             let (value, origin, at) = of(&m.budgets.pipeline);
             out.push(Effective {
                 family: Family::Tekton,
@@ -219,7 +244,7 @@ impl Model<'_> {
                 at,
                 caps: Vec::new(),
                 attempts: None,
-                policy: None,
+                policy: self.task_run_policy(r),
             });
         }
         super::kubernetes::effective_timeouts(self, &mut out);
