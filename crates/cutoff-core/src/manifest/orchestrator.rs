@@ -29,6 +29,9 @@ use super::{Family, Meta};
 /// top-level `steps:` key (GitHub Actions and composite actions nest theirs deeper).
 pub const MARKERS: &[&[u8]] = &[b"\nsteps:"];
 
+/// And an `id:` key (the steps'), which a stray top-level `steps:` rarely has.
+pub const ALSO: &[&[u8]] = &[b"id:"];
+
 /// The kind orchestrator pipelines go by (in `policy.kinds` and messages).
 pub const KIND: &str = "OrchestratorPipeline";
 

@@ -4,7 +4,9 @@
 //! The framework's executor (docs/orchestrator-pipelines.md) takes, per attempt, the
 //! first of these that Python finds truthy: the step's `timeout`, its `metadata.timeout`,
 //! the pipeline's `metadata.default_timeout`; else the step runs with no time limit. A 0
-//! (or `false`, `""`) is falsy: it is skipped, not read as "no timeout". A step makes
+//! (or `false`, `""`) is falsy: it is skipped, not read as "no timeout". The step's own
+//! `timeout` is also checked by the compiler's schema (a whole number of seconds, at least
+//! 1): any other value there rejects the whole pipeline. A step makes
 //! `max_retries` attempts in all (at least one; unset: 3), each under the full timeout.
 //! `config.default_timeout`, where the framework's documentation puts the pipeline default,
 //! is not read by the executor.
@@ -63,7 +65,8 @@ impl Level {
     }
 }
 
-/// A value written at one level that the executor reaches but cannot use as a timeout.
+/// A value written at one level that the executor reaches but cannot use as a timeout (at
+/// [`Level::Step`]: one the compiler's schema rejects).
 #[derive(Clone, Debug, Serialize)]
 pub struct Invalid {
     pub level: Level,
@@ -87,6 +90,13 @@ impl Serialize for Seconds {
     }
 }
 
+/// A value and where it is written.
+#[derive(Clone, Debug, Serialize)]
+pub struct Written<T> {
+    pub value: T,
+    pub at: Loc,
+}
+
 /// One step and its effective timeout.
 #[derive(Clone, Debug, Serialize)]
 pub struct StepModel {
@@ -94,7 +104,8 @@ pub struct StepModel {
     /// The `id` value.
     pub at: Loc,
     /// Per attempt: finite, unbounded (no level sets one, or `.inf`), or unknown
-    /// (templated, or a value every attempt fails on).
+    /// (templated, a value every attempt fails on, or a step `timeout` the compiler
+    /// rejects).
     pub timeout: Bound,
     pub level: Level,
     /// Where the value was read (none for [`Level::None`]).
@@ -102,7 +113,7 @@ pub struct StepModel {
     /// How many attempts it makes (`max_retries`, at least one); `None`: unknown.
     pub attempts: Option<i64>,
     /// `max_retries` and where it is written; `None`: unset (the default applies).
-    pub max_retries: Option<(Retries, Loc)>,
+    pub max_retries: Option<Written<Retries>>,
     /// `timeout` × attempts.
     pub total: Bound,
     /// The values of the levels the executor reaches before the one it uses (or before
@@ -131,9 +142,9 @@ pub struct PipelineModel {
     /// The `name` value (else the root).
     pub at: Loc,
     /// `metadata.default_timeout` as read (a positive value, else unset for the steps).
-    pub default_timeout: Option<(Bound, Loc)>,
+    pub default_timeout: Option<Written<Bound>>,
     /// `config.default_timeout`, which the executor does not read.
-    pub config_default_timeout: Option<(String, Loc)>,
+    pub config_default_timeout: Option<Written<String>>,
     pub steps: Vec<StepModel>,
     /// The longest chain of dependencies by each step's total (timeout × attempts);
     /// unbounded counts as infinite, unknown as nothing. `None`: no steps, or a cycle.
@@ -159,6 +170,14 @@ fn read_level(f: Option<&Field<'_>>, level: Level, file: &SourceFile) -> Read {
         raw: f.raw(&file.text).to_string(),
         at: Loc::new(file, f.span()),
     };
+    if level == Level::Step {
+        // The compiler's schema: a whole number of seconds, at least 1.
+        return match v {
+            Seconds::Unknown => Read::Use(Bound::Unknown),
+            Seconds::Positive(d) if whole(d) => Read::Use(Bound::Finite(d)),
+            other => Read::Skip(Some(invalid(other))),
+        };
+    }
     match v {
         Seconds::Positive(d) => Read::Use(Bound::Finite(d)),
         Seconds::Infinite => Read::Use(Bound::Unbounded),
@@ -167,9 +186,16 @@ fn read_level(f: Option<&Field<'_>>, level: Level, file: &SourceFile) -> Read {
     }
 }
 
-/// Does the executor stop at this invalid value (it is truthy)?
+/// A whole, positive number of seconds (what the schema's `integer, minimum 1` admits;
+/// `30.0` included, as JSON Schema counts it an integer).
+fn whole(d: GoDuration) -> bool {
+    d.nanos() > 0 && d.nanos() % 1_000_000_000 == 0
+}
+
+/// Does the executor stop at this invalid value? At the step's `timeout` always (the
+/// compiler rejects the pipeline); elsewhere when Python finds it true.
 fn stops(i: &Invalid) -> bool {
-    !matches!(i.value, Seconds::Falsy)
+    i.level == Level::Step || !matches!(i.value, Seconds::Falsy)
 }
 
 impl PipelineModel {
@@ -205,14 +231,20 @@ impl PipelineModel {
             name,
             at: Loc::new(file, object.name_span),
             default_timeout: default.as_ref().and_then(|(r, f)| match r {
-                Read::Use(b) => Some((*b, Loc::new(file, f.span()))),
+                Read::Use(b) => Some(Written {
+                    value: *b,
+                    at: Loc::new(file, f.span()),
+                }),
                 Read::Skip(_) => None,
             }),
             config_default_timeout: object
                 .config_default_timeout
                 .as_ref()
                 .filter(|f| !f.value.is_null())
-                .map(|f| (f.raw(&file.text).to_string(), Loc::new(file, f.span()))),
+                .map(|f| Written {
+                    value: f.raw(&file.text).to_string(),
+                    at: Loc::new(file, f.span()),
+                }),
             steps,
             chain,
         }
@@ -272,11 +304,11 @@ fn step_model(
         }
     }
     let (timeout, level, timeout_at) = found.unwrap_or((Bound::Unbounded, Level::None, None));
-    let max_retries = s
-        .max_retries
-        .as_ref()
-        .map(|(f, r)| (*r, Loc::new(file, f.span())));
-    let attempts = match max_retries.as_ref().map(|(r, _)| *r) {
+    let max_retries = s.max_retries.as_ref().map(|(f, r)| Written {
+        value: *r,
+        at: Loc::new(file, f.span()),
+    });
+    let attempts = match max_retries.as_ref().map(|r| r.value) {
         None => Some(DEFAULT_MAX_RETRIES),
         Some(Retries::Count(n)) => Some(n.max(1)),
         Some(_) => None,
@@ -389,7 +421,6 @@ steps:
     metadata: {timeout: 90}
     max_retries: 2
   - id: meta
-    timeout: 0
     metadata: {timeout: 90}
     dependencies: [own]
   - id: dflt
@@ -397,6 +428,13 @@ steps:
     depends_on: \"own, meta\"
   - id: broken
     timeout: \"30s\"
+    metadata: {timeout: 90}
+  - id: zero
+    timeout: 0
+  - id: half
+    timeout: 1.5
+  - id: meta-zero
+    metadata: {timeout: 0}
 ",
         );
         let s = |i: usize| &m.steps[i];
@@ -410,7 +448,7 @@ steps:
             (s(1).timeout.display(), s(1).level),
             ("1m30s".into(), Level::Metadata)
         );
-        assert_eq!(s(1).invalid.len(), 1);
+        assert!(s(1).invalid.is_empty());
         assert_eq!(s(1).attempts, Some(3));
         assert_eq!(
             (s(2).timeout.display(), s(2).level),
@@ -420,7 +458,15 @@ steps:
         assert_eq!(s(2).after, vec!["own", "meta"]);
         assert_eq!(s(3).timeout, Bound::Unknown);
         assert_eq!(s(3).level, Level::Step);
-        assert_eq!(m.config_default_timeout.as_ref().unwrap().0, "99");
+        // The schema rejects 0 and fractions at the step level.
+        assert_eq!((s(4).timeout, s(4).level), (Bound::Unknown, Level::Step));
+        assert_eq!((s(5).timeout, s(5).level), (Bound::Unknown, Level::Step));
+        // A 0 in metadata.timeout is skipped at run time.
+        assert_eq!(
+            (s(6).timeout.display(), s(6).level),
+            ("1m0s".into(), Level::PipelineDefault)
+        );
+        assert_eq!(m.config_default_timeout.as_ref().unwrap().value, "99");
         // own (1m) → meta (4m30s) → dflt (1m) = 6m30s
         let c = m.chain.as_ref().unwrap();
         assert_eq!(c.tasks, vec!["own", "meta", "dflt"]);
