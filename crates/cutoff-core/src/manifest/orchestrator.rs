@@ -333,6 +333,10 @@ pub struct Step<'a> {
     pub id_span: Span,
     /// `timeout`.
     pub timeout: Option<Field<'a>>,
+    /// Its `timeout` is checked by the compiler's schema (a whole number, at least 1): the
+    /// step is an action step (`action`) or a loop (`for_each`, `while`). The schema's
+    /// `action_loop` and `create_parallel_queue` steps do not declare `timeout`.
+    pub schema_checked: bool,
     /// `metadata.timeout`.
     pub metadata_timeout: Option<Field<'a>>,
     /// `max_retries` (unset: the framework's default of 3).
@@ -413,6 +417,9 @@ pub fn read<'a>(meta: Meta<'a>, src: &str) -> Option<Object<'a>> {
                 id: id.as_str()?,
                 id_span: id.span(),
                 timeout: field(node, "timeout"),
+                schema_checked: ["action", "for_each", "while"]
+                    .iter()
+                    .any(|k| node.get(k).is_some()),
                 metadata_timeout: node.get("metadata").and_then(|m| field(m, "timeout")),
                 max_retries: field(node, "max_retries")
                     .filter(|f| !f.value.is_null())

@@ -59,7 +59,7 @@ fn step_node(p: &PipelineModel, s: &StepModel, policy: Option<&Applied>) -> Node
         text.push_str("  ◆ longest chain");
     }
     let mut n = Node::new(id.clone(), text)
-        .at(Some(&s.at))
+        .at(Some(&s.step))
         .at(s.timeout_at.as_ref())
         .at(s.max_retries.as_ref().map(|r| &r.at));
     if let Some(c) = cap_node(&id, policy) {

@@ -70,6 +70,9 @@ impl Level {
 #[derive(Clone, Debug, Serialize)]
 pub struct Invalid {
     pub level: Level,
+    /// The compiler's schema rejects it (a step `timeout` that is not a whole number of
+    /// seconds, at least 1): the pipeline does not compile.
+    pub rejected: bool,
     pub value: Seconds,
     /// The value as written.
     pub raw: String,
@@ -103,6 +106,8 @@ pub struct StepModel {
     pub id: String,
     /// The `id` value.
     pub at: Loc,
+    /// The whole step.
+    pub step: Loc,
     /// Per attempt: finite, unbounded (no level sets one, or `.inf`), or unknown
     /// (templated, a value every attempt fails on, or a step `timeout` the compiler
     /// rejects).
@@ -157,7 +162,8 @@ enum Read {
     Skip(Option<Invalid>),
 }
 
-fn read_level(f: Option<&Field<'_>>, level: Level, file: &SourceFile) -> Read {
+/// Reads one level; `schema`: the compiler's schema checks the value.
+fn read_level(f: Option<&Field<'_>>, level: Level, schema: bool, file: &SourceFile) -> Read {
     let Some(f) = f else {
         return Read::Skip(None);
     };
@@ -166,11 +172,12 @@ fn read_level(f: Option<&Field<'_>>, level: Level, file: &SourceFile) -> Read {
     };
     let invalid = |v: Seconds| Invalid {
         level,
+        rejected: schema,
         value: v,
         raw: f.raw(&file.text).to_string(),
         at: Loc::new(file, f.span()),
     };
-    if level == Level::Step {
+    if schema {
         // The compiler's schema: a whole number of seconds, at least 1.
         return match v {
             Seconds::Unknown => Read::Use(Bound::Unknown),
@@ -192,10 +199,10 @@ fn whole(d: GoDuration) -> bool {
     d.nanos() > 0 && d.nanos() % 1_000_000_000 == 0
 }
 
-/// Does the executor stop at this invalid value? At the step's `timeout` always (the
-/// compiler rejects the pipeline); elsewhere when Python finds it true.
+/// Does the executor stop at this invalid value? When the compiler rejects it (nothing
+/// runs), else when Python finds it true.
 fn stops(i: &Invalid) -> bool {
-    i.level == Level::Step || !matches!(i.value, Seconds::Falsy)
+    i.rejected || !matches!(i.value, Seconds::Falsy)
 }
 
 impl PipelineModel {
@@ -205,7 +212,7 @@ impl PipelineModel {
         let default = object
             .default_timeout
             .as_ref()
-            .map(|f| (read_level(Some(f), Level::PipelineDefault, file), f));
+            .map(|f| (read_level(Some(f), Level::PipelineDefault, false, file), f));
         let ids: Vec<&str> = object.steps.iter().map(|s| s.id).collect();
         let steps: Vec<StepModel> = object
             .steps
@@ -266,12 +273,12 @@ fn step_model(
 ) -> StepModel {
     let mut invalid = Vec::new();
     let mut found: Option<(Bound, Level, Option<Loc>)> = None;
-    let levels: [(Option<&Field<'_>>, Level); 2] = [
-        (s.timeout.as_ref(), Level::Step),
-        (s.metadata_timeout.as_ref(), Level::Metadata),
+    let levels: [(Option<&Field<'_>>, Level, bool); 2] = [
+        (s.timeout.as_ref(), Level::Step, s.schema_checked),
+        (s.metadata_timeout.as_ref(), Level::Metadata, false),
     ];
-    for (f, level) in levels {
-        match read_level(f, level, file) {
+    for (f, level, schema) in levels {
+        match read_level(f, level, schema, file) {
             Read::Use(b) => {
                 found = Some((b, level, f.map(|f| Loc::new(file, f.span()))));
                 break;
@@ -327,6 +334,7 @@ fn step_model(
     StepModel {
         id: s.id.to_string(),
         at: Loc::new(file, s.id_span),
+        step: Loc::new(file, s.node.span()),
         timeout,
         level,
         timeout_at,
@@ -430,11 +438,16 @@ steps:
     timeout: \"30s\"
     metadata: {timeout: 90}
   - id: zero
+    action: x
     timeout: 0
   - id: half
+    action: x
     timeout: 1.5
   - id: meta-zero
     metadata: {timeout: 0}
+  - id: loop-zero
+    action_loop: [{action: x}]
+    timeout: 0
 ",
         );
         let s = |i: usize| &m.steps[i];
@@ -461,7 +474,11 @@ steps:
         // The schema rejects 0 and fractions at the step level.
         assert_eq!((s(4).timeout, s(4).level), (Bound::Unknown, Level::Step));
         assert_eq!((s(5).timeout, s(5).level), (Bound::Unknown, Level::Step));
-        // A 0 in metadata.timeout is skipped at run time.
+        // A 0 the schema does not check is skipped at run time.
+        assert_eq!(
+            (s(7).timeout.display(), s(7).level),
+            ("1m0s".into(), Level::PipelineDefault)
+        );
         assert_eq!(
             (s(6).timeout.display(), s(6).level),
             ("1m0s".into(), Level::PipelineDefault)

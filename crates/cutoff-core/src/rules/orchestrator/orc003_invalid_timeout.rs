@@ -1,12 +1,13 @@
-//! ORC003 invalid-timeout: a timeout that is not a positive number of seconds. A step's
-//! own `timeout` is checked by the compiler's schema (a whole number, at least 1): any
-//! other value rejects the whole pipeline. `metadata.timeout` and the pipeline's
-//! `metadata.default_timeout` are read at run time: a 0 (or `false`, `""`) is read as not
-//! set and falls through to the next level; a negative number makes every attempt time out
-//! at once; a string (`"30"`, `5m`) makes `asyncio.wait_for` raise, so every attempt fails;
-//! `true` is read as 1 second. Values behind a level the executor already took are never
-//! read and not reported; a broken pipeline default is reported once, naming the steps that
-//! reach it. Facts: docs/orchestrator-pipelines.md.
+//! ORC003 invalid-timeout: a timeout that is not a positive number of seconds. An action
+//! or loop step's own `timeout` is checked by the compiler's schema (a whole number, at
+//! least 1): any other value rejects the whole pipeline. Every other timeout (the
+//! `timeout` of other steps, `metadata.timeout`, the pipeline's `metadata.default_timeout`)
+//! is read at run time only: a 0 (or `false`, `""`) is read as not set and falls through to
+//! the next level; a negative number makes every attempt time out at once; a string
+//! (`"30"`, `5m`) makes `asyncio.wait_for` raise, so every attempt fails; `true` is read as
+//! 1 second. Values behind a level the executor already took are never read and not
+//! reported; a broken pipeline default is reported once, naming the steps that reach it.
+//! Facts: docs/orchestrator-pipelines.md.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::duration;
@@ -63,7 +64,7 @@ fn fallback(s: &StepModel, level: Level) -> String {
 
 fn help(i: &Invalid) -> String {
     let k = key(i.level);
-    if i.level == Level::Step {
+    if i.rejected {
         if let Seconds::Positive(d) = i.value {
             let up = (d.nanos() + 999_999_999) / 1_000_000_000;
             return format!("round it to whole seconds: `{k}: {}`", up.max(1));
@@ -97,7 +98,7 @@ fn help(i: &Invalid) -> String {
 
 fn message(i: &Invalid, who: &str, fallback: impl FnOnce() -> String) -> String {
     let field = format!("`{}: {}`", key(i.level), i.raw);
-    if i.level == Level::Step {
+    if i.rejected {
         return format!(
             "{field} of {who} is rejected: the framework's schema requires a step `timeout` to be a whole number of seconds, at least 1, so the pipeline does not compile"
         );
