@@ -524,6 +524,21 @@ targets:
 tekton:
   default-timeout-minutes: 60   # 0 means "no default timeout"
 
+# A timeout policy: caps and required timeouts (POL001, POL002, ORC004; `cutoff timeouts`
+# shows the cap of every value). The most specific setting wins: names, then kinds, then
+# namespaces, then the global one. Durations: Go syntax (90m, 1h30m) or seconds (5400).
+# policy:
+#   max: 6h                     # the global cap
+#   default: 1h                 # what an unbounded run is treated as
+#   require-timeout: true       # every run must be bounded (no missing or "0" timeout)
+#   namespaces:                 # metadata.namespace, else the nearest kustomization.yaml
+#     ml-builds: {max: 12h}
+#   kinds:                      # PipelineRun, TaskRun, Pipeline, Job, CronJob, OrchestratorPipeline;
+#     Job: {max: 2h}            # a kind may lower the global cap, never raise it
+#     PipelineRun: {max: 4h}
+#   names:                      # globs over names; the first that matches wins
+#     "nightly-*": {max: 10h}
+
 # Files larger than this get a diagnostic instead of being parsed.
 # max-file-size: 10MB
 "#;
@@ -537,6 +552,20 @@ mod tests {
         let c = Config::parse(EXAMPLE, "example").unwrap();
         assert_eq!(c.targets.tekton, Version::new(1, 0, 0));
         assert_eq!(c.tekton.default_timeout_minutes, 60);
+    }
+
+    /// The commented `policy:` block of the example, uncommented, is a valid policy.
+    #[test]
+    fn example_policy_block_parses() {
+        let block: String = EXAMPLE
+            .lines()
+            .skip_while(|l| *l != "# policy:")
+            .take_while(|l| l.starts_with("# "))
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect();
+        let c = Config::parse(&block, "example").unwrap();
+        assert!(c.policy.kind("PipelineRun").is_some());
+        assert!(c.policy.global.require_timeout.is_some());
     }
 
     #[test]

@@ -66,6 +66,14 @@ impl Family {
             Family::Orchestrator => orchestrator::MARKERS,
         }
     }
+
+    /// Byte strings all of which such a file also contains (none: the markers suffice).
+    fn also(self) -> &'static [&'static [u8]] {
+        match self {
+            Family::Orchestrator => orchestrator::ALSO,
+            Family::Tekton | Family::Kubernetes => &[],
+        }
+    }
 }
 
 /// A typed, read-only view of one object, of whichever family it belongs to. Short-lived
@@ -275,11 +283,11 @@ pub fn template_holds_objects(text: &str) -> bool {
 }
 
 /// Cheap pre-parse filter: could this file hold anything cutoff reads? True when it
-/// contains a marker of any family. Files without one are never parsed (≥ 1 GB/s with memchr).
+/// contains a marker of any family (and what else that family requires). Files without
+/// one are never parsed (≥ 1 GB/s with memchr).
 pub fn may_be_relevant(bytes: &[u8]) -> bool {
-    Family::ALL.iter().any(|f| {
-        f.markers()
-            .iter()
-            .any(|m| memchr::memmem::find(bytes, m).is_some())
-    })
+    let found = |m: &&[u8]| memchr::memmem::find(bytes, m).is_some();
+    Family::ALL
+        .iter()
+        .any(|f| f.markers().iter().any(found) && f.also().iter().all(found))
 }

@@ -9,6 +9,7 @@
 //! - [`dag`]: longest chains through a dependency graph;
 //! - [`place`]: where a cross-file finding is shown, and its labels;
 //! - [`effective`]: the family-neutral effective timeout of every object;
+//! - [`policy`]: the rules of `.cutoff.yaml`'s `policy:` that apply to each of them;
 //! - [`kustomize`]: namespaces and patches from `kustomization.yaml` files;
 //! - [`tekton`]: Tekton's budgets, task timeouts, version facts and admission checks;
 //! - [`kubernetes`]: Jobs' deadlines, grace periods, TTLs and back-off;
@@ -20,6 +21,7 @@ pub mod kubernetes;
 pub mod kustomize;
 pub mod orchestrator;
 pub mod place;
+pub mod policy;
 pub mod tekton;
 pub mod value;
 
@@ -43,6 +45,8 @@ pub struct Model<'p> {
     pub tekton: tekton::TektonModel,
     pub kubernetes: kubernetes::KubernetesModel,
     pub orchestrator: orchestrator::OrchestratorModel,
+    /// The effective timeouts the policy judges, built on first use ([`Model::policed`]).
+    policed: std::sync::OnceLock<policy::Policed>,
 }
 
 impl<'p> Model<'p> {
@@ -54,6 +58,7 @@ impl<'p> Model<'p> {
             tekton: tekton::TektonModel::new(project, config),
             kubernetes: kubernetes::KubernetesModel::new(project, config),
             orchestrator: orchestrator::OrchestratorModel::new(project, config),
+            policed: std::sync::OnceLock::new(),
         }
     }
 }

@@ -14,6 +14,7 @@ mod tree;
 use serde_json::{json, Value};
 
 use cutoff_core::diagnostic::Diagnostic;
+use cutoff_core::model::policy::Applied;
 use cutoff_core::model::tekton::scope::all_models;
 use cutoff_core::model::Model;
 use cutoff_core::project::Project;
@@ -32,10 +33,14 @@ pub fn render(
     let (runs, task_runs) = all_models(model, model.config);
     let mut trees: Vec<(Node, Value)> = Vec::new();
     for m in &runs {
-        let mut t = run_tree(m);
+        let policy = model.run_policy(m);
+        let mut t = run_tree(m, policy.as_ref());
         let mut found = Vec::new();
         t.mark(project, diagnostics, &mut found);
         let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
+        if let Some(p) = &policy {
+            v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+        }
         v["findings"] = Value::Array(
             found
                 .iter()
@@ -47,10 +52,14 @@ pub fn render(
     let mut tr_values = Vec::new();
     let mut tr_trees = Vec::new();
     for r in &task_runs {
-        let mut t = taskrun_tree(r);
+        let policy = model.task_run_policy(r);
+        let mut t = taskrun_tree(r, policy.as_ref());
         let mut found = Vec::new();
         t.mark(project, diagnostics, &mut found);
         let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+        if let Some(p) = &policy {
+            v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+        }
         v["findings"] = Value::Array(
             found
                 .iter()
@@ -109,6 +118,12 @@ pub fn render(
         t.write("", true, true, &mut text);
     }
     out.write_all(text.as_bytes())
+}
+
+/// The `cap:` line under a value: the rules of the policy that apply to it (none when no
+/// policy is configured).
+pub(crate) fn cap_node(id: &str, policy: Option<&Applied>) -> Option<Node> {
+    policy.map(|p| Node::new(format!("{id}/cap"), format!("cap: {}", p.describe())))
 }
 
 fn finding_json(id: &str, d: &Diagnostic, project: &Project) -> Value {

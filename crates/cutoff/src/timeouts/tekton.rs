@@ -4,6 +4,7 @@
 //! TaskRuns after them.
 
 use cutoff_core::duration::GoDuration;
+use cutoff_core::model::policy::Applied;
 use cutoff_core::model::tekton::{
     Origin, PipelineSource, RunKind, RunModel, StepModel, TaskDef, TaskModel, TaskRunModel,
     TaskTarget, Timed,
@@ -11,6 +12,7 @@ use cutoff_core::model::tekton::{
 use cutoff_core::model::value::show;
 use cutoff_core::model::{Bound, Chain, Loc};
 
+use super::cap_node;
 use super::tree::Node;
 
 fn at(l: &Option<Loc>) -> String {
@@ -97,7 +99,7 @@ fn target_nodes(id: &str, target: &TaskTarget<'_>) -> Vec<Node> {
     }
 }
 
-fn task_node(m: &RunModel<'_>, t: &TaskModel<'_>) -> Node {
+fn task_node(m: &RunModel<'_>, t: &TaskModel<'_>, policy: Option<&Applied>) -> Node {
     let id = format!("task:{}", t.name);
     let mut text = format!(
         "{}{}: {}",
@@ -134,6 +136,9 @@ fn task_node(m: &RunModel<'_>, t: &TaskModel<'_>) -> Node {
         .at(Some(&t.at))
         .at(t.own.as_ref().and_then(|o| o.at.as_ref()))
         .at(retries.as_ref());
+    if let Some(c) = cap_node(&id, policy) {
+        n = n.child(c);
+    }
     if let Some(trs) = &t.task_run_spec {
         let state = match &t.task_run_spec_dropped {
             Some(why) => format!("dropped: {why}"),
@@ -174,7 +179,9 @@ fn task_node(m: &RunModel<'_>, t: &TaskModel<'_>) -> Node {
     n
 }
 
-pub fn run_tree(m: &RunModel<'_>) -> Node {
+/// The tree of one run; `policy`: the rules of the policy that apply to it (and to its
+/// tasks), shown as a `cap:` line under each value.
+pub fn run_tree(m: &RunModel<'_>, policy: Option<&Applied>) -> Node {
     let title = match m.kind {
         RunKind::PipelineRun => format!(
             "PipelineRun {} · {}{}",
@@ -264,6 +271,9 @@ pub fn run_tree(m: &RunModel<'_>) -> Node {
         format!("pipeline budget: {}", timed(&m.budgets.pipeline)),
     )
     .at(m.budgets.pipeline.at.as_ref());
+    if let Some(c) = cap_node("budget:pipeline", policy) {
+        budget = budget.child(c);
+    }
     let phases: &[(bool, &Vec<TaskModel<'_>>)] = &[(false, &m.tasks), (true, &m.finally)];
     for (finally, tasks) in phases {
         if *finally && tasks.is_empty() {
@@ -281,7 +291,7 @@ pub fn run_tree(m: &RunModel<'_>) -> Node {
         let mut phase = Node::new(format!("budget:{name}"), text)
             .at(b.at.as_ref().filter(|_| b.origin != Origin::Pipeline));
         for t in tasks.iter() {
-            phase = phase.child(task_node(m, t));
+            phase = phase.child(task_node(m, t, policy));
         }
         if !*finally {
             if let Some(c) = m
@@ -305,7 +315,7 @@ pub fn run_tree(m: &RunModel<'_>) -> Node {
     root.child(budget)
 }
 
-pub fn taskrun_tree(r: &TaskRunModel<'_>) -> Node {
+pub fn taskrun_tree(r: &TaskRunModel<'_>, policy: Option<&Applied>) -> Node {
     let mut n = Node::new(
         "run",
         format!(
@@ -320,13 +330,15 @@ pub fn taskrun_tree(r: &TaskRunModel<'_>) -> Node {
         ),
     )
     .at(Some(&r.at));
-    n = n.child(
-        Node::new(
-            "timeout",
-            format!("timeout (per attempt): {}", timed(&r.effective)),
-        )
-        .at(r.effective.at.as_ref()),
-    );
+    let mut timeout = Node::new(
+        "timeout",
+        format!("timeout (per attempt): {}", timed(&r.effective)),
+    )
+    .at(r.effective.at.as_ref());
+    if let Some(c) = cap_node("timeout", policy) {
+        timeout = timeout.child(c);
+    }
+    n = n.child(timeout);
     for c in target_nodes("taskrun", &r.target) {
         n = n.child(c);
     }

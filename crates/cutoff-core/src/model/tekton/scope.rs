@@ -6,7 +6,6 @@
 //! finding is reported exactly once however the files are split, and never in a file the
 //! user did not ask about (pre-commit passes only changed files; the rest is context).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -250,27 +249,7 @@ impl<'p> Scope<'p> {
     /// Where to show a finding that concerns `places` (best first); `None` when another
     /// object's check shows it (or no place is in a reported file).
     pub fn place(&self, places: &[Place]) -> Option<Placement> {
-        let chosen = places
-            .iter()
-            .position(|p| self.model.file(&p.at.path).is_some_and(|f| f.report))?;
-        let c = &places[chosen];
-        if c.at.path != self.file.path || !self.object.contains(c.at.span) {
-            return None;
-        }
-        let mut labels = Vec::new();
-        for (i, p) in places.iter().enumerate() {
-            if i == chosen || p.note.is_empty() {
-                continue;
-            }
-            if labels.iter().any(|l: &Place| l.at == p.at) || (p.at == c.at) {
-                continue;
-            }
-            labels.push(p.clone());
-        }
-        Some(Placement {
-            primary: c.at.clone(),
-            labels,
-        })
+        crate::model::place::place_in(self.model, &self.file.path, self.object, places)
     }
 
     pub fn path(&self) -> &Arc<str> {
@@ -308,9 +287,18 @@ pub fn all_models<'p>(
     model: &'p Model<'p>,
     config: &Config,
 ) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
+    all_models_where(model, config, &|f: &SourceFile| f.report)
+}
+
+/// [`all_models`] over the files `files` accepts (reported or not).
+pub fn all_models_where<'p>(
+    model: &'p Model<'p>,
+    config: &Config,
+    files: &dyn Fn(&SourceFile) -> bool,
+) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
     let mut runs = Vec::new();
     let mut task_runs = Vec::new();
-    for file in model.files.iter().filter(|f| f.report && f.skip.is_none()) {
+    for file in model.files.iter().filter(|f| files(f) && f.skip.is_none()) {
         for doc in &file.stream.documents {
             let Some(meta) = crate::manifest::identify_meta(doc) else {
                 continue;
@@ -362,32 +350,6 @@ impl<'p> Scope<'p> {
     /// Places the findings this object shows; findings from several runs at the same
     /// primary span are merged into the first, with a label for each other run.
     pub fn settle<F>(&self, findings: Vec<Finding<F>>) -> Vec<(Placement, Finding<F>)> {
-        let mut out: Vec<(Placement, Finding<F>)> = Vec::new();
-        let mut at_primary: HashMap<Loc, usize> = HashMap::new();
-        // The labelled places of each merged finding (built on its first merge).
-        let mut labelled: HashMap<usize, HashSet<Loc>> = HashMap::new();
-        for f in findings {
-            let Some(p) = self.place(&f.places) else {
-                continue;
-            };
-            if let Some(&i) = at_primary.get(&p.primary) {
-                let (prev, first) = &mut out[i];
-                let seen = labelled
-                    .entry(i)
-                    .or_insert_with(|| prev.labels.iter().map(|l| l.at.clone()).collect());
-                if first.message != f.message
-                    && f.run.at != first.run.at
-                    && !seen.contains(&f.run.at)
-                {
-                    seen.insert(f.run.at.clone());
-                    prev.labels
-                        .push(Place::new(&f.run.at, format!("also under {}", f.run.note)));
-                }
-                continue;
-            }
-            at_primary.insert(p.primary.clone(), out.len());
-            out.push((p, f));
-        }
-        out
+        crate::model::place::settle(self.model, &self.file.path, self.object, findings)
     }
 }

@@ -16,6 +16,8 @@ use crate::model::value::Loc;
 #[derive(Clone, Serialize)]
 pub struct TaskRunModel<'p> {
     pub name: String,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
     pub at: Loc,
     pub in_trigger_template: bool,
     /// `spec.timeout`, else the configured default (`v1/taskrun_defaults.go:70-72`); per attempt.
@@ -60,6 +62,7 @@ impl<'p> TaskRunModel<'p> {
         };
         TaskRunModel {
             name: run.meta.name.unwrap_or("").to_string(),
+            namespace: run.meta.namespace.map(str::to_string),
             at: Loc::new(file, span),
             in_trigger_template: in_tt,
             effective,

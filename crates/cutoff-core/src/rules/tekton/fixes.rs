@@ -7,6 +7,7 @@ use crate::manifest::tekton::PipelineRun;
 use crate::manifest::DurationValue;
 use crate::model::tekton::RunModel;
 use crate::model::Bound;
+use crate::model::Model;
 use crate::yaml::{render_scalar, NodeRef, ScalarStyle, Span};
 
 use super::TektonContext;
@@ -121,12 +122,14 @@ fn render(d: GoDuration) -> String {
 /// already run under), so that the larger budget does not newly trap them (TKN012); those
 /// edits are made only where every run in `all_runs` using the same Pipeline already gives
 /// the task the default (and `all_runs` holds every run of a shared Pipeline).
-/// `None` when a value is templated, the run has no budget fields to edit, or the default
-/// cannot be written safely.
+/// `None` when a value is templated, the run has no budget fields to edit, the raised
+/// budget would be above the policy's cap for the run, or the default cannot be written
+/// safely.
 /// One fix raising the budget of every run of `runs` to what `need` says for it (see
 /// [`raise_run_budget`]), described as doing it `why`; `None` when any run cannot be raised
 /// safely.
 pub fn raise_runs(
+    model: &Model<'_>,
     runs: &[&RunModel<'_>],
     need: impl Fn(&RunModel<'_>) -> Option<GoDuration>,
     all_runs: &[RunModel<'_>],
@@ -135,7 +138,7 @@ pub fn raise_runs(
     let mut edits = Vec::new();
     let mut writes: Vec<String> = Vec::new();
     for m in runs {
-        let (e, w) = raise_run_budget(m, need(m)?, all_runs)?;
+        let (e, w) = raise_run_budget(model, m, need(m)?, all_runs)?;
         edits.extend(e);
         if !writes.contains(&w) {
             writes.push(w);
@@ -153,6 +156,7 @@ pub fn raise_runs(
 }
 
 pub fn raise_run_budget(
+    model: &Model<'_>,
     m: &RunModel<'_>,
     need: GoDuration,
     all_runs: &[RunModel<'_>],
@@ -175,6 +179,12 @@ pub fn raise_run_budget(
             .unwrap_or(GoDuration::ZERO),
     };
     let pipeline_need = need.saturating_add(finally_need);
+    // Never above the cap the policy sets for the run (POL001 would report it).
+    if let Some(cap) = model.run_policy(m).and_then(|p| p.cap) {
+        if Bound::Finite(pipeline_need).exceeds(cap.value) == Some(true) {
+            return None;
+        }
+    }
     let old_pipeline = m.budgets.pipeline.value;
     if !old_pipeline.is_known()
         || m.budgets

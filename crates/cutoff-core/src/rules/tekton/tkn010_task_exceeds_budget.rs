@@ -90,6 +90,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
             // Unsafe: raise each run's budget to its longest chain with every task at its
             // limit, so that this task (and the ones around it) fit.
             fix: fixes::raise_runs(
+                cx.model,
                 &runs,
                 |m| m.effective_chain_total().map(|c| c.max(own)),
                 &scope.runs,

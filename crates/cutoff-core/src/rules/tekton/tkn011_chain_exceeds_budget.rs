@@ -131,7 +131,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
                 "raise the run's budget to at least {} (and `timeouts.pipeline` to leave time for finally tasks), or shorten the tasks' timeouts",
                 total.canonical()
             )),
-            fix: fixes::raise_runs(&runs, |_| Some(total), &scope.runs, "raise the budget to fit the longest chain"),
+            fix: fixes::raise_runs(cx.model, &runs, |_| Some(total), &scope.runs, "raise the budget to fit the longest chain"),
             run: runs[0].place(),
         });
     }

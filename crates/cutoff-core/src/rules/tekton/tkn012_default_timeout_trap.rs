@@ -112,7 +112,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     let mut findings = Vec::new();
     for (_, uses) in per_task {
-        findings.push(task_finding(&uses, &scope.runs));
+        findings.push(task_finding(cx.model, &uses, &scope.runs));
     }
     for g in &per_run {
         findings.push(run_finding(g));
@@ -135,7 +135,11 @@ struct RunGroup<'m, 'p> {
 
 /// A task with evidence that it needs more than the default, in every run that leaves it
 /// there: where, why, and the fix.
-fn task_finding(uses: &[TaskUse<'_, '_>], all_runs: &[RunModel<'_>]) -> Finding<Fix> {
+fn task_finding(
+    model: &crate::model::Model<'_>,
+    uses: &[TaskUse<'_, '_>],
+    all_runs: &[RunModel<'_>],
+) -> Finding<Fix> {
     let (m, t, wanted) = uses[0];
     let default = t.effective.value.display();
     // Why the default applies, in every run (each reason once).
@@ -241,7 +245,7 @@ fn task_finding(uses: &[TaskUse<'_, '_>], all_runs: &[RunModel<'_>]) -> Finding<
                 || wanted.value.exceeds(m.budgets.allowance(t.finally)) == Some(false)
                 || match (wanted.value, t.finally) {
                     (Bound::Finite(w), false) => {
-                        super::fixes::raise_run_budget(m, w, all_runs).is_some()
+                        super::fixes::raise_run_budget(model, m, w, all_runs).is_some()
                     }
                     _ => false,
                 }
