@@ -138,7 +138,7 @@ fn config_for(case: &Path, top: &Path, code: &str) -> Config {
         let c = dir.join(".cutoff.yaml");
         if c.is_file() {
             let text = std::fs::read_to_string(&c).unwrap();
-            break Config::parse(&text, &c.display().to_string()).unwrap();
+            break Config::parse(&text, &rel_of(&fixtures_dir(), &c)).unwrap();
         }
         if dir == top || !dir.pop() {
             break Config::default();

@@ -316,9 +316,9 @@ fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
     let mut config = if common.no_config {
         Config::default()
     } else if let Some(p) = &common.config {
-        Config::load(p).map_err(|e| e.to_string())?
+        Config::load(p, &walk::display_path(p, &cwd()?)).map_err(|e| e.to_string())?
     } else if let Some(p) = config::discover(first_path) {
-        Config::load(&p).map_err(|e| e.to_string())?
+        Config::load(&p, &walk::display_path(&p, &cwd()?)).map_err(|e| e.to_string())?
     } else {
         Config::default()
     };
@@ -335,6 +335,7 @@ fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
             return Err("--default-timeout-minutes must be >= 0".into());
         }
         config.tekton.default_timeout_minutes = m;
+        config.tekton.default_set_by = Some("`--default-timeout-minutes`".to_string());
     }
     Ok(config)
 }

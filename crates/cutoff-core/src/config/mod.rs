@@ -39,12 +39,17 @@ impl Default for Targets {
 pub struct TektonSettings {
     /// `default-timeout-minutes` of the cluster's `config-defaults`; 0 = no default timeout.
     pub default_timeout_minutes: i64,
+    /// Where `default_timeout_minutes` was set (`` `tekton.default-timeout-minutes` in
+    /// .cutoff.yaml:4 ``, `--default-timeout-minutes`); `None`: not set, so the model reads
+    /// the repository's `config-defaults` or assumes Tekton's own 60.
+    pub default_set_by: Option<String>,
 }
 
 impl Default for TektonSettings {
     fn default() -> Self {
         TektonSettings {
             default_timeout_minutes: 60,
+            default_set_by: None,
         }
     }
 }
@@ -160,14 +165,16 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 impl Config {
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads the configuration file at `path`; messages name it as `shown` (a path relative to
+    /// the current directory, as every other path cutoff prints).
+    pub fn load(path: &Path, shown: &str) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            path: path.display().to_string(),
+            path: shown.to_string(),
             line: 1,
             column: 1,
             message: format!("cannot read configuration: {e}"),
         })?;
-        let mut config = Config::parse(&text, &path.display().to_string())?;
+        let mut config = Config::parse(&text, shown)?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -294,6 +301,11 @@ impl Config {
                                     )
                                 })?;
                                 config.tekton.default_timeout_minutes = n;
+                                config.tekton.default_set_by = Some(format!(
+                                    "`tekton.default-timeout-minutes` in {}:{}",
+                                    display_path,
+                                    at.line(tk.span().start)
+                                ));
                             }
                             other => {
                                 return Err(err_at(

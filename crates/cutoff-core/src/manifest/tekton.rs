@@ -10,7 +10,8 @@ use super::value::{classify, DurationValue};
 use super::{identify_node, Meta};
 
 /// The bytes every file holding a Tekton object contains (for the prefilter).
-pub const MARKERS: &[&[u8]] = &[b"tekton.dev"];
+/// (`config-defaults`: the cluster's configuration, where the default timeout is set.)
+pub const MARKERS: &[&[u8]] = &[b"tekton.dev", b"config-defaults"];
 
 /// Is an object of this `apiVersion` (and kind) a Tekton one?
 pub fn is_tekton(api_version: &str, _kind: &str) -> bool {

@@ -233,7 +233,10 @@ pub fn run_tree(m: &RunModel<'_>, policy: Option<&Applied>) -> Node {
     let s = &m.settings;
     let mut facts = vec![
         format!("Tekton {}", s.tekton),
-        format!("default-timeout-minutes {}", s.default_timeout_minutes),
+        format!(
+            "default-timeout-minutes {} ({})",
+            s.default_timeout_minutes, s.default_source
+        ),
     ];
     facts.push(if s.time_left {
         "each TaskRun gets the time left in the run (before v0.40)".into()

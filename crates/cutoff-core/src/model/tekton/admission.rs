@@ -4,7 +4,7 @@
 //!
 //! Facts: `docs/tekton-timeouts.md` (admission checks).
 
-use crate::config::TektonSettings;
+use super::defaults::ClusterDefault;
 use crate::duration::GoDuration;
 use crate::manifest::tekton::{PipelineRun, Timeout};
 use crate::manifest::DurationValue;
@@ -17,8 +17,13 @@ pub enum LimitOrigin<'a> {
     Field(Timeout<'a>),
     /// v1beta1 `spec.timeout`, which Pipelines-as-Code converts to `timeouts.pipeline`.
     Converted(Timeout<'a>),
-    /// The configured `default-timeout-minutes`, filled in because `missing` is unset.
-    Default { minutes: i64, missing: &'static str },
+    /// The cluster's `default-timeout-minutes`, filled in because `missing` is unset;
+    /// `source`: where that default came from.
+    Default {
+        minutes: i64,
+        source: String,
+        missing: &'static str,
+    },
 }
 
 /// A limit a timeout is compared with, and where it came from.
@@ -38,8 +43,12 @@ impl<'a> Limit<'a> {
                 "{}, which Pipelines-as-Code converts to `timeouts.pipeline`",
                 t.shown(src, self.value)
             ),
-            LimitOrigin::Default { minutes, missing } => format!(
-                "{}, the cluster default (`tekton.default-timeout-minutes: {minutes}`), since `{missing}` is not set",
+            LimitOrigin::Default {
+                minutes,
+                source,
+                missing,
+            } => format!(
+                "{}, the cluster default (`default-timeout-minutes: {minutes}`, {source}), since `{missing}` is not set",
                 self.value.canonical()
             ),
         }
@@ -54,11 +63,12 @@ impl<'a> Limit<'a> {
     }
 
     /// The cluster default, standing in for the unset field `missing`.
-    pub fn from_default(tekton: &TektonSettings, missing: &'static str) -> Limit<'a> {
+    pub fn from_default(default: &ClusterDefault, missing: &'static str) -> Limit<'a> {
         Limit {
-            value: tekton.default_timeout().unwrap_or(GoDuration::ZERO),
+            value: default.duration().unwrap_or(GoDuration::ZERO),
             origin: LimitOrigin::Default {
-                minutes: tekton.default_timeout_minutes,
+                minutes: default.minutes,
+                source: default.describe(),
                 missing,
             },
         }
@@ -87,7 +97,7 @@ pub struct RunTimeouts<'a> {
 /// `None` when the run has no `spec.timeouts`, or when Pipelines-as-Code (`pac`) drops it
 /// (v1beta1 with `spec.timeout` as well: TKN006).
 pub fn run_timeouts<'a>(
-    tekton: &TektonSettings,
+    default: &ClusterDefault,
     pac: bool,
     run: &PipelineRun<'a>,
 ) -> Option<RunTimeouts<'a>> {
@@ -102,7 +112,7 @@ pub fn run_timeouts<'a>(
             value,
             origin: LimitOrigin::Field(t.clone()),
         }),
-        None => Some(Limit::from_default(tekton, "spec.timeouts.pipeline")),
+        None => Some(Limit::from_default(default, "spec.timeouts.pipeline")),
     };
     Some(RunTimeouts {
         pipeline,

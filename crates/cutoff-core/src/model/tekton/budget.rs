@@ -12,6 +12,7 @@ use crate::manifest::tekton::PipelineRun;
 use crate::source::SourceFile;
 use crate::version::Version;
 
+use super::defaults::ClusterDefault;
 use super::value::{Origin, Timed};
 use super::versions::{
     PAC_TASK_RUN_SPEC_TIMEOUT_SINCE, PASS_DOWN_SINCE, TASK_RUN_SPEC_TIMEOUT_SINCE, TIME_LEFT_UNTIL,
@@ -28,6 +29,8 @@ pub struct Settings {
     pub default_timeout_minutes: i64,
     #[serde(skip)]
     pub default: Option<GoDuration>,
+    /// Where the default came from ([`ClusterDefault::describe`]).
+    pub default_source: String,
     /// The run is read by Pipelines-as-Code (under `.tekton/`).
     pub pac: bool,
     /// Tekton v1.11+: tasks/finally budgets are passed down to TaskRuns (when 0 or above the default).
@@ -40,7 +43,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(config: &Config, pac: bool) -> Settings {
+    /// The settings a run is read under: the targeted versions (`config`), the assumed
+    /// cluster default (`default`), and whether Pipelines-as-Code reads it.
+    pub fn new(config: &Config, default: &ClusterDefault, pac: bool) -> Settings {
         let version = config.targets.tekton;
         let pac_ok = !pac
             || config
@@ -50,8 +55,9 @@ impl Settings {
         Settings {
             tekton: version.to_string(),
             version,
-            default_timeout_minutes: config.tekton.default_timeout_minutes,
-            default: config.tekton.default_timeout(),
+            default_timeout_minutes: default.minutes,
+            default: default.duration(),
+            default_source: default.describe(),
             pac,
             pass_down: version >= PASS_DOWN_SINCE,
             task_run_spec_timeout: version >= TASK_RUN_SPEC_TIMEOUT_SINCE && pac_ok,

@@ -18,6 +18,7 @@
 pub mod admission;
 pub mod budget;
 pub mod cache;
+pub mod defaults;
 pub mod links;
 pub mod resolve;
 pub mod run;
@@ -39,13 +40,16 @@ pub use value::{Origin, Timed};
 /// What the Tekton model derives from the project once per run: who references whom, and
 /// the caches shared by every object's scope.
 pub struct TektonModel {
+    /// The default TaskRun timeout assumed, and where it came from.
+    pub default: defaults::ClusterDefault,
     pub links: links::Links,
     pub(crate) cache: cache::Cache,
 }
 
 impl TektonModel {
-    pub fn new(project: &Project, _config: &Config) -> TektonModel {
+    pub fn new(project: &Project, config: &Config) -> TektonModel {
         TektonModel {
+            default: defaults::ClusterDefault::of(project, config),
             links: links::Links::new(project),
             cache: cache::Cache::default(),
         }

@@ -275,7 +275,11 @@ impl<'p> RunModel<'p> {
         file: &'p SourceFile,
         in_tt: bool,
     ) -> Vec<RunModel<'p>> {
-        let settings = Settings::new(config, is_pac_path(&file.path) && !in_tt);
+        let settings = Settings::new(
+            config,
+            &model.tekton.default,
+            is_pac_path(&file.path) && !in_tt,
+        );
         let budgets = Budgets::of_run(run, file, &settings);
         resolve::pipelines_for_run(model, run, file)
             .into_iter()
@@ -313,7 +317,11 @@ impl<'p> RunModel<'p> {
             pipeline_meta,
             pipeline_spec,
         )?;
-        let settings = Settings::new(config, is_pac_path(&file.path) && !in_tt);
+        let settings = Settings::new(
+            config,
+            &model.tekton.default,
+            is_pac_path(&file.path) && !in_tt,
+        );
         let budgets = Budgets::of_run(run, file, &settings);
         Some(build(
             model,
@@ -334,7 +342,7 @@ impl<'p> RunModel<'p> {
         spec: &PipelineSpec<'p>,
         file: &'p SourceFile,
     ) -> RunModel<'p> {
-        let settings = Settings::new(config, false);
+        let settings = Settings::new(config, &model.tekton.default, false);
         let budgets = Budgets::default_run(&settings);
         let name_at = meta
             .root

@@ -36,7 +36,11 @@ impl<'p> TaskRunModel<'p> {
         file: &'p SourceFile,
         in_tt: bool,
     ) -> TaskRunModel<'p> {
-        let settings = Settings::new(config, is_pac_path(&file.path) && !in_tt);
+        let settings = Settings::new(
+            config,
+            &model.tekton.default,
+            is_pac_path(&file.path) && !in_tt,
+        );
         let effective = run
             .timeout
             .as_ref()

@@ -35,7 +35,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let Object::PipelineRun(run) = cx.object else {
         return;
     };
-    let Some(rt) = admission::run_timeouts(&cx.config.tekton, cx.pac(), run) else {
+    let Some(rt) = admission::run_timeouts(&cx.model.tekton.default, cx.pac(), run) else {
         return;
     };
     let Some(p) = rt.pipeline else { return };

@@ -57,7 +57,7 @@ fn budget<'a>(cx: &TektonContext<'_>, run: &PipelineRun<'a>) -> Option<Budget<'a
         })
     };
     let defaulted = |webhook_name, missing| Budget {
-        limit: Limit::from_default(&cx.config.tekton, missing),
+        limit: Limit::from_default(&cx.model.tekton.default, missing),
         webhook_name,
         what: "pipeline timeout",
     };

@@ -280,8 +280,9 @@ fn task_finding(
     Finding {
         places,
         message: format!(
-            "{kind} `{}` will run under the default TaskRun timeout of {default}{assumed}{}, although it evidently needs {needs}{}",
+            "{kind} `{}` will run under the default TaskRun timeout of {default} ({}){assumed}{}, although it evidently needs {needs}{}",
             t.name,
+            m.settings.default_source,
             if runs.len() == 1 { m.which_pipeline() } else { String::new() },
             if why.is_empty() { String::new() } else { format!("; {why}") }
         ),
@@ -465,10 +466,11 @@ fn run_finding(g: &RunGroup<'_, '_>) -> Finding<Fix> {
     }
     let message = if single {
         format!(
-            "{}{} {}, but {which} capped at the {default} default TaskRun timeout: {}",
+            "{}{} {}, but {which} capped at the {default} default TaskRun timeout ({}): {}",
             m.describe(),
             m.which_pipeline(),
             allows(m, finally),
+            m.settings.default_source,
             reasons.join("; ")
         )
     } else {
@@ -494,7 +496,8 @@ fn run_finding(g: &RunGroup<'_, '_>) -> Finding<Fix> {
             .collect::<Vec<_>>()
             .join("; ");
         format!(
-            "{clauses}, but {which} capped at the {default} default TaskRun timeout in every one of them: {}",
+            "{clauses}, but {which} capped at the {default} default TaskRun timeout ({}) in every one of them: {}",
+            m.settings.default_source,
             reasons.join("; ")
         )
     };
