@@ -356,3 +356,32 @@ fn help_teaches() {
             && out.contains("--stdin-filename")
     );
 }
+
+/// A file git tracks is part of the repository even when `.gitignore` matches it (it was
+/// force-added, and GitOps tools apply it all the same); outside git, `.gitignore` rules.
+#[test]
+fn tracked_files_are_linted_even_when_ignored() {
+    let run = "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: smoke\nspec:\n  timeout: 1h\n  pipelineRef:\n    name: smoke\n";
+    let files = [
+        (".gitignore", "*test*.yaml\n"),
+        ("tekton/smoke-test-run.yaml", run),
+        ("tekton/untracked-test.yaml", run),
+    ];
+    // Outside git: the ignore pattern holds.
+    let plain = tree(&files);
+    let o = run_in(plain.path(), &["lint", "--format", "concise", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Inside git, the force-added file is linted; the untracked ignored one is not.
+    let repo = tree(&files);
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", ".gitignore"]);
+    git(repo.path(), &["add", "-f", "tekton/smoke-test-run.yaml"]);
+    git(repo.path(), &["commit", "-q", "-m", "force-added run"]);
+    let o = run_in(repo.path(), &["lint", "--format", "concise", "."]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("tekton/smoke-test-run.yaml:6:3: error[TKN003]"),
+        "{out}"
+    );
+    assert!(!out.contains("untracked-test.yaml"), "{out}");
+}

@@ -3,6 +3,9 @@
 //! Uses the `ignore` crate (honours `.gitignore`, also outside git) but visits hidden
 //! directories, because `.tekton/` (Pipelines-as-Code) and `.github/` must be linted.
 //! `.git/` is skipped. Directories yield `*.yaml`/`*.yml`; explicit files are always read.
+//! Inside a git checkout, a file git tracks is part of the repository even when a
+//! `.gitignore` pattern matches it (it was force-added, and Argo CD and Flux apply it all the
+//! same): those files are linted too (`git ls-files`).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -63,6 +66,11 @@ pub fn collect(
             .git_global(false)
             .parents(true)
             .filter_entry(|e| e.file_name() != ".git");
+        for f in git_tracked(p) {
+            if is_lintable_name(&f) && !exclude(&display_path(&f, cwd)) {
+                files.push(f);
+            }
+        }
         for entry in b.build() {
             match entry {
                 Ok(e) => {
@@ -80,6 +88,35 @@ pub fn collect(
     files.sort();
     files.dedup();
     (files, errors)
+}
+
+/// The files git tracks below the directory `dir`, when it is inside a git checkout and git
+/// can be run; none otherwise. Paths are `dir` joined with each file's path below it.
+fn git_tracked(dir: &Path) -> Vec<PathBuf> {
+    let inside = dir.ancestors().any(|a| a.join(".git").exists())
+        || std::fs::canonicalize(dir)
+            .map(|c| c.ancestors().any(|a| a.join(".git").exists()))
+            .unwrap_or(false);
+    if !inside {
+        return Vec::new();
+    }
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "-z", "--cached", "--", "."])
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else { return Vec::new() };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    out.stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .map(|p| dir.join(p))
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 /// The repository root for reference resolution: `config_dir` (the directory of the

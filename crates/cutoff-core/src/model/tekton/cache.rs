@@ -1,6 +1,6 @@
-//! Per-project caches of the model: what every run using a name would otherwise read
-//! again. Each entry is owned (it borrows nothing from the project), so the cache lives
-//! in the [`Project`] it describes and is filled lazily, from any thread.
+//! Caches of the Tekton model, one per lint run ([`crate::model::Model`]): what every run
+//! using a name would otherwise read again. Each entry is owned (it borrows nothing from the
+//! project) and filled lazily, from any thread.
 //!
 //! - Task definitions by `taskRef` (kind, name, namespace): with Kustomize overlays one
 //!   name resolves to tens of Tasks, and every pipeline task of every run using it would
@@ -8,17 +8,14 @@
 //! - The task uses ([`TaskUse`]) of each run and Pipeline, per targeted settings: a Task's
 //!   check looks at every run of it, and a Task name is used by many runs and shared by
 //!   many Tasks (overlays); each run's models are built once for all of them.
-//! - Per-object results of rules that share one scope ([`ObjectMemo`]): the first of them
-//!   to check an object computes them all; each of the others takes its own.
+//! - How many runs resolve to each Pipeline, counted once.
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::model::Model;
 use crate::project::ObjectId;
-use crate::source::SourceFile;
 use crate::version::Version;
 use crate::yaml::Span;
 
@@ -29,9 +26,6 @@ use super::scope::{models_of_root, TaskUse};
 type TaskKey = (String, String, Option<String>, Vec<Arc<str>>);
 
 type Uses = Arc<[TaskUse]>;
-
-/// An object: its file's path and its root's span.
-type Slot = (Arc<str>, Span);
 
 /// What the model reads of the configuration ([`super::Settings::new`]).
 pub type SettingsKey = (Version, Option<Version>, i64);
@@ -49,60 +43,20 @@ pub struct Cache {
     /// `None`: no object of that kind and name (in a compatible namespace).
     task_defs: Mutex<HashMap<TaskKey, Option<Defs>>>,
     uses: Mutex<HashMap<(ObjectId, SettingsKey), Uses>>,
-    pub memo: ObjectMemo,
-}
-
-/// Results computed for one object (file and root span) on behalf of several rules, by
-/// rule code, waiting to be taken. An entry holds its key `K` (what else the results
-/// depend on: configuration, enabled rules); a lookup with another key finds nothing.
-#[derive(Default)]
-pub struct ObjectMemo {
-    entries: Mutex<HashMap<Slot, Box<dyn Any + Send>>>,
-}
-
-type Entry<K, V> = (K, HashMap<&'static str, V>);
-
-impl ObjectMemo {
-    /// Removes and returns the result for `code`, if one is waiting under `key`.
-    pub fn take<K: PartialEq + Send + 'static, V: Send + 'static>(
-        &self,
-        file: &SourceFile,
-        object: Span,
-        key: &K,
-        code: &'static str,
-    ) -> Option<V> {
-        let mut entries = lock(&self.entries);
-        let slot = (file.path.clone(), object);
-        let entry = entries.get_mut(&slot)?.downcast_mut::<Entry<K, V>>()?;
-        if entry.0 != *key {
-            return None;
-        }
-        let v = entry.1.remove(code)?;
-        if entry.1.is_empty() {
-            entries.remove(&slot);
-        }
-        Some(v)
-    }
-
-    /// Leaves `results` for the other rules (replacing whatever was waiting).
-    pub fn put<K: PartialEq + Send + 'static, V: Send + 'static>(
-        &self,
-        file: &SourceFile,
-        object: Span,
-        key: K,
-        results: HashMap<&'static str, V>,
-    ) {
-        let slot = (file.path.clone(), object);
-        let mut entries = lock(&self.entries);
-        if results.is_empty() {
-            entries.remove(&slot);
-        } else {
-            entries.insert(slot, Box::new((key, results)));
-        }
-    }
+    /// How many PipelineRuns resolve to each Pipeline (file and root span), built once.
+    run_counts: std::sync::OnceLock<HashMap<(Arc<str>, Span), usize>>,
 }
 
 impl Cache {
+    /// How many PipelineRuns (top-level or in a TriggerTemplate) resolve to the Pipeline
+    /// rooted at `root` in `path`, counted once per lint run for every Pipeline.
+    pub fn runs_resolving_to(&self, model: &Model<'_>, path: &Arc<str>, root: Span) -> usize {
+        let counts = self
+            .run_counts
+            .get_or_init(|| resolve::count_runs_per_pipeline(model));
+        counts.get(&(path.clone(), root)).copied().unwrap_or(0)
+    }
+
     /// The Task definitions `kind`/`name` resolves to from `namespace`, for a reference in
     /// the file `referrer` (the nearest candidates, see [`resolve::nearest`]), sorted by path
     /// (see [`resolve::read_task_defs`]), read once per project and candidate set.

@@ -643,17 +643,40 @@ pub fn pac_fetched_tasks(model: &Model<'_>, run: &PipelineRun<'_>) -> Vec<String
 /// How many PipelineRuns (top-level or in a TriggerTemplate) resolve to the Pipeline `meta`
 /// of `pipeline_file` (by name and namespace, and by nearness among Pipelines of that name).
 pub fn runs_resolving_to(model: &Model<'_>, pipeline_file: &SourceFile, meta: Meta<'_>) -> usize {
-    let Some(name) = meta.name else { return 0 };
-    let root = meta.root.span();
-    run_roots_referencing(model, name, meta.namespace)
-        .filter(|&id| {
-            let (file, rmeta, _) = model.object(id);
-            let all = model.lookup(Family::Tekton, "Pipeline", name, rmeta.namespace);
-            nearest(model, &file.path, all, |(f, _)| &f.path)
-                .iter()
-                .any(|(f, m)| f.path == pipeline_file.path && m.root.span() == root)
-        })
-        .count()
+    model
+        .tekton
+        .cache
+        .runs_resolving_to(model, &pipeline_file.path, meta.root.span())
+}
+
+/// For every Pipeline (file and root span), how many PipelineRuns resolve to it: each run's
+/// candidates once.
+pub(crate) fn count_runs_per_pipeline(
+    model: &Model<'_>,
+) -> std::collections::HashMap<(Arc<str>, crate::yaml::Span), usize> {
+    let mut counts = std::collections::HashMap::new();
+    for (id, o) in model.objects().iter().enumerate() {
+        if o.family != Family::Tekton {
+            continue;
+        }
+        let (file, meta, _) = model.object(id);
+        if meta.kind != "PipelineRun" {
+            continue;
+        }
+        let r = meta.root.path(&["spec", "pipelineRef"]);
+        let remote = r.is_some_and(|r| r.get("resolver").is_some() || r.get("bundle").is_some());
+        let Some(name) = r.and_then(|r| r.get("name")).and_then(|n| n.as_str()) else {
+            continue;
+        };
+        if remote || meta.root.path(&["spec", "pipelineSpec"]).is_some() {
+            continue;
+        }
+        let all = model.lookup(Family::Tekton, "Pipeline", name, meta.namespace);
+        for (f, m) in nearest(model, &file.path, all, |(f, _)| &f.path) {
+            *counts.entry((f.path.clone(), m.root.span())).or_insert(0) += 1;
+        }
+    }
+    counts
 }
 
 /// Who runs a Task.
