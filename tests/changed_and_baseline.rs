@@ -370,7 +370,7 @@ fn baseline_suppresses_recorded_findings_and_reports_new_ones() {
     let baseline: Value =
         serde_json::from_str(&std::fs::read_to_string(d.join(".cutoff-baseline.json")).unwrap())
             .unwrap();
-    assert_eq!(baseline["version"], 1);
+    assert_eq!(baseline["version"], 2);
     let entries = baseline["findings"].as_array().unwrap();
     let recorded: usize = entries
         .iter()
@@ -665,4 +665,62 @@ fn docs_changed_since_line_runs_as_written() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("runs/new.yaml:9:"), "{out}");
     assert!(!out.contains("runs/old.yaml"), "{out}");
+}
+
+/// A baseline written over the whole repository also silences its cross-file findings when
+/// only one of their files is linted (pre-commit): there the finding is shown in another file,
+/// with another message, but it is about the same places.
+#[test]
+fn baseline_holds_when_only_one_file_is_linted() {
+    let repo = tempfile::tempdir().unwrap();
+    let d = repo.path();
+    git(d, &["init", "-q"]);
+    write(
+        d,
+        "pipelines/build.yaml",
+        "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: build\nspec:\n  tasks:\n    - name: compile\n      timeout: 2h\n      taskRef:\n        name: compile\n",
+    );
+    for run in ["nightly", "weekly"] {
+        write(
+            d,
+            &format!("runs/{run}.yaml"),
+            &format!("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: {run}\nspec:\n  pipelineRef:\n    name: build\n"),
+        );
+    }
+    // The whole repository: one TKN010 at the Pipeline's task, both runs as labels.
+    let (_, all) = lint_json(d, &["."]);
+    assert_eq!(summary(&all), ["pipelines/build.yaml:8 TKN010"]);
+    let o = cutoff(
+        d,
+        &["lint", "--write-baseline", ".cutoff-baseline.json", "."],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // One run alone: the finding is shown at its budget; the baseline still holds it.
+    let (_, one) = lint_json(d, &["runs/nightly.yaml"]);
+    assert_eq!(
+        summary(&one),
+        ["runs/nightly.yaml:4 TKN010"],
+        "without a baseline"
+    );
+    let (code, one) = lint_json(
+        d,
+        &["--baseline", ".cutoff-baseline.json", "runs/nightly.yaml"],
+    );
+    assert!(one.is_empty(), "{:?}", summary(&one));
+    assert_eq!(code, 0);
+    // A new finding in that file is still reported.
+    write(
+        d,
+        "runs/nightly.yaml",
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: nightly\nspec:\n  timeouts:\n    pipeline: 1h\n    tasks: 2h\n  pipelineRef:\n    name: build\n",
+    );
+    let (_, one) = lint_json(
+        d,
+        &["--baseline", ".cutoff-baseline.json", "runs/nightly.yaml"],
+    );
+    assert!(
+        summary(&one).iter().any(|s| s.ends_with("TKN007")),
+        "{:?}",
+        summary(&one)
+    );
 }

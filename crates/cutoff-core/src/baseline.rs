@@ -5,6 +5,12 @@
 //! text (the finding's source bytes and message), never by line numbers, so edits
 //! elsewhere in a file do not resurrect old findings. Several identical findings in
 //! one file are counted: the baseline absorbs as many as it recorded.
+//!
+//! A cross-file finding is shown in a different file, with a different message, when only
+//! some of its files are linted (pre-commit, `--changed-since`): so each entry also records
+//! the finding's places (its primary span and its labels, each as a path and a fingerprint
+//! of its text), and a finding whose places all lie among an entry's places, with the same
+//! rule, is that entry's finding seen from a narrower run (version 2).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,6 +28,10 @@ pub struct Entry {
     pub fingerprint: String,
     /// How many findings share this key.
     pub count: usize,
+    /// What the finding is about: `path#fingerprint` of its primary span and of each label
+    /// (version 2; empty in version 1 baselines).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -52,6 +62,21 @@ pub fn fingerprint(project: &Project, d: &Diagnostic) -> String {
         .unwrap_or("")
         .trim();
     format!("{:016x}", fnv1a(&[text.as_bytes(), d.message.as_bytes()]))
+}
+
+/// A place (a span in a file) as the baseline records it: `path#fingerprint of its text`.
+fn place_key(
+    project: &Project,
+    keys: &mut Keys<'_>,
+    path: &str,
+    span: crate::yaml::Span,
+) -> String {
+    let text = project
+        .file(path)
+        .and_then(|f| f.text.get(span.range()))
+        .unwrap_or("")
+        .trim();
+    format!("{}#{:016x}", keys.path_of(path), fnv1a(&[text.as_bytes()]))
 }
 
 /// A file's path as the baseline records it: relative to the baseline file's directory, so
@@ -86,16 +111,32 @@ struct Keys<'p> {
 }
 
 impl Keys<'_> {
-    fn key(&mut self, d: &Diagnostic) -> (String, String, String) {
-        let path = match self.paths.get(&*d.path) {
+    fn path_of(&mut self, shown: &str) -> String {
+        match self.paths.get(shown) {
             Some(p) => p.clone(),
             None => {
-                let p = baseline_path(self.project, &d.path, self.base.as_deref());
-                self.paths.insert(d.path.to_string(), p.clone());
+                let p = baseline_path(self.project, shown, self.base.as_deref());
+                self.paths.insert(shown.to_string(), p.clone());
                 p
             }
-        };
+        }
+    }
+
+    fn key(&mut self, d: &Diagnostic) -> (String, String, String) {
+        let path = self.path_of(&d.path);
         (path, d.code.to_string(), fingerprint(self.project, d))
+    }
+
+    /// The finding's places: its primary span, then its labels, each once, sorted.
+    fn places(&mut self, d: &Diagnostic) -> Vec<String> {
+        let project = self.project;
+        let mut out = vec![place_key(project, self, &d.path, d.span)];
+        for l in &d.labels {
+            out.push(place_key(project, self, &l.path, l.span));
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 }
 
@@ -111,19 +152,30 @@ impl Baseline {
             base: base_dir(baseline_file),
             paths: HashMap::new(),
         };
-        let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        let mut counts: BTreeMap<(String, String, String), (usize, Vec<String>)> = BTreeMap::new();
         for d in diags {
-            *counts.entry(keys.key(d)).or_default() += 1;
+            let places = keys.places(d);
+            let e = counts.entry(keys.key(d)).or_default();
+            e.0 += 1;
+            for p in places {
+                if !e.1.contains(&p) {
+                    e.1.push(p);
+                }
+            }
         }
         Baseline {
-            version: 1,
+            version: 2,
             findings: counts
                 .into_iter()
-                .map(|((path, code, fingerprint), count)| Entry {
-                    path,
-                    code,
-                    fingerprint,
-                    count,
+                .map(|((path, code, fingerprint), (count, mut places))| {
+                    places.sort();
+                    Entry {
+                        path,
+                        code,
+                        fingerprint,
+                        count,
+                        places,
+                    }
                 })
                 .collect(),
         }
@@ -133,16 +185,18 @@ impl Baseline {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
         let b: Baseline =
             serde_json::from_str(&text).map_err(|e| format!("not a cutoff baseline: {e}"))?;
-        if b.version != 1 {
+        if !(1..=2).contains(&b.version) {
             return Err(format!(
-                "baseline version {} is not supported (expected 1)",
+                "baseline version {} is not supported (expected 1 or 2)",
                 b.version
             ));
         }
         Ok(b)
     }
 
-    /// Drops the findings the baseline records (up to the recorded count per key).
+    /// Drops the findings the baseline records: by key (up to the recorded count per key),
+    /// else by places (a finding whose places all lie among a recorded finding's places,
+    /// with the same rule: the same finding, seen from a run that linted fewer files).
     /// `baseline_file`: where this baseline was read from.
     pub fn filter(
         &self,
@@ -165,6 +219,27 @@ impl Baseline {
                 )
             })
             .collect();
+        // Only cross-file findings (places in two files or more) are matched by places:
+        // within one file, identical findings are counted.
+        let file_of = |p: &str| p.rsplit_once('#').map(|(f, _)| f).unwrap_or(p).to_string();
+        let by_places: Vec<(&str, HashSet<&str>)> = self
+            .findings
+            .iter()
+            .filter(|e| {
+                e.places
+                    .iter()
+                    .map(|p| file_of(p))
+                    .collect::<HashSet<_>>()
+                    .len()
+                    > 1
+            })
+            .map(|e| {
+                (
+                    e.code.as_str(),
+                    e.places.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
         diags
             .into_iter()
             .filter(|d| match budget.get_mut(&keys.key(d)) {
@@ -172,7 +247,12 @@ impl Baseline {
                     *n -= 1;
                     false
                 }
-                _ => true,
+                _ => {
+                    let places = keys.places(d);
+                    !by_places.iter().any(|(code, recorded)| {
+                        *code == d.code && places.iter().all(|p| recorded.contains(p.as_str()))
+                    })
+                }
             })
             .collect()
     }
