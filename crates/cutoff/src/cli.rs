@@ -311,6 +311,34 @@ fn print_rules(format: ListFormat) {
     out(&text);
 }
 
+/// The URLs of the git remotes of the checkout `near` lies in (none outside git): a
+/// git-resolver reference to one of them fetches from the linted repository itself.
+fn git_remote_urls(near: &Path) -> Vec<String> {
+    let dir = if near.is_dir() {
+        near
+    } else {
+        near.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    let Ok(out) = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["remote", "-v"])
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    let mut urls: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
 /// Loads the configuration and applies command-line overrides.
 fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
     let mut config = if common.no_config {
@@ -330,6 +358,7 @@ fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
         config.targets.pipelines_as_code =
             Some(Version::parse(v).ok_or_else(|| format!("--pac-version: invalid version {v:?}"))?);
     }
+    config.repository_urls = git_remote_urls(first_path);
     if let Some(m) = common.default_timeout_minutes {
         if m < 0 {
             return Err("--default-timeout-minutes must be >= 0".into());

@@ -117,6 +117,10 @@ pub struct Config {
     pub kubernetes: kubernetes::KubernetesSettings,
     /// `policy:`: caps and required timeouts.
     pub policy: policy::Policy,
+    /// The URLs the linted repository is known by (its git remotes; set by the command line,
+    /// never read from the file): a git-resolver reference to one of them (or to the
+    /// Pipelines-as-Code placeholder `{{ repo_url }}`) is resolved in the repository itself.
+    pub repository_urls: Vec<String>,
 }
 
 /// A configuration error, with the position in the config file.

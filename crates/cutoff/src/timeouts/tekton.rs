@@ -86,7 +86,8 @@ fn target_nodes(id: &str, target: &TaskTarget<'_>) -> Vec<Node> {
             "{ref_kind} {name}: not in the repository ({}); steps unknown",
             at.display()
         )),
-        TaskTarget::Remote => line("resolver/bundle reference: steps unknown"),
+        // Said once per run (see `run_tree`).
+        TaskTarget::Remote => Vec::new(),
         TaskTarget::FetchedByPac { name } => line(&format!(
             "Task {name}: fetched by Pipelines-as-Code (`pipelinesascode.tekton.dev/task`); steps unknown"
         )),
@@ -250,6 +251,20 @@ pub fn run_tree(m: &RunModel<'_>, policy: Option<&Applied>) -> Node {
     }
     if s.pac {
         facts.push("Pipelines-as-Code".into());
+    }
+    let remote: Vec<&str> = m
+        .all_tasks()
+        .filter(|t| matches!(t.target, TaskTarget::Remote))
+        .map(|t| t.name.as_str())
+        .collect();
+    if !remote.is_empty() {
+        root = root.child(Node::new(
+            "remote-tasks",
+            format!(
+                "from resolvers or bundles outside the repository (steps unknown): {}",
+                remote.join(", ")
+            ),
+        ));
     }
     root = root.child(Node::new(
         "settings",

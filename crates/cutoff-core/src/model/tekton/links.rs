@@ -34,7 +34,7 @@ fn spec_task_refs<'a>(spec: NodeRef<'a>, out: &mut Vec<(&'a str, &'a str)>) {
 }
 
 impl Links {
-    pub fn new(project: &Project) -> Links {
+    pub fn new(project: &Project, config: &crate::config::Config) -> Links {
         let mut links = Links::default();
         let mut refs = Vec::new();
         for (id, o) in project.objects().iter().enumerate() {
@@ -46,6 +46,23 @@ impl Links {
             match m.kind {
                 "PipelineRun" => {
                     let r = m.root.path(&["spec", "pipelineRef"]);
+                    // A git-resolver reference to the repository itself runs the Pipelines
+                    // of the file it names.
+                    if let Some(f) =
+                        r.and_then(|r| super::resolve::git_self_file(project, config, r))
+                    {
+                        for d in &f.stream.documents {
+                            if let Some(pm) = crate::manifest::identify_meta(d) {
+                                if let (Some(n), "Pipeline") = (pm.name, pm.kind) {
+                                    links
+                                        .runs_by_pipeline
+                                        .entry(n.to_string())
+                                        .or_default()
+                                        .push(id);
+                                }
+                            }
+                        }
+                    }
                     let remote =
                         r.is_some_and(|r| r.get("resolver").is_some() || r.get("bundle").is_some());
                     if let (Some(name), false) = (

@@ -50,7 +50,7 @@ impl TektonModel {
     pub fn new(project: &Project, config: &Config) -> TektonModel {
         TektonModel {
             default: defaults::ClusterDefault::of(project, config),
-            links: links::Links::new(project),
+            links: links::Links::new(project, config),
             cache: cache::Cache::default(),
         }
     }

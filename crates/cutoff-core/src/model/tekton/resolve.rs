@@ -28,6 +28,53 @@ pub fn is_templated_name(name: &str) -> bool {
     name.contains("$(") || name.contains("{{")
 }
 
+/// A git URL in a comparable form: no scheme, no user, no `.git`, `host/owner/repo`.
+fn normal_url(u: &str) -> String {
+    let u = u.trim().trim_end_matches('/');
+    let u = u.strip_suffix(".git").unwrap_or(u);
+    let u = u.split_once("://").map(|(_, r)| r).unwrap_or(u);
+    let u = u.rsplit_once('@').map(|(_, r)| r).unwrap_or(u);
+    // scp-like `host:owner/repo`
+    u.replacen(':', "/", 1).to_ascii_lowercase()
+}
+
+/// The file a `resolver: git` reference (its node: a `pipelineRef` or `taskRef`) fetches
+/// from the linted repository itself: its `url` is the Pipelines-as-Code placeholder
+/// `{{ repo_url }}` or one of the repository's own URLs, and its `pathInRepo` names a file of
+/// the project (matched by path from the repository root).
+pub fn git_self_file<'p>(
+    project: &'p crate::project::Project,
+    config: &crate::config::Config,
+    node: NodeRef<'_>,
+) -> Option<&'p SourceFile> {
+    if node.get("resolver").and_then(|r| r.as_str()) != Some("git") {
+        return None;
+    }
+    let param = |name: &str| {
+        node.get("params")?.items().find_map(|p| {
+            (p.get("name")?.as_str()? == name)
+                .then(|| p.get("value")?.as_str())
+                .flatten()
+        })
+    };
+    let url = param("url")?;
+    let placeholder = url.replace(' ', "") == "{{repo_url}}";
+    let own = config
+        .repository_urls
+        .iter()
+        .any(|u| normal_url(u) == normal_url(url));
+    if !(placeholder || own) {
+        return None;
+    }
+    let path = param("pathInRepo")?.trim_start_matches("./");
+    let mut found = project
+        .files
+        .iter()
+        .filter(|f| f.path.as_ref() == path || f.path.ends_with(&format!("/{path}")));
+    let f = found.next()?;
+    found.next().is_none().then_some(f)
+}
+
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
@@ -150,6 +197,16 @@ pub fn pipelines_for_run<'p>(
         r.name.map(|n| n.span()).unwrap_or_else(|| r.node.span()),
     );
     if r.remote {
+        if let Some(f) = git_self_file(model.project, model.config, r.node) {
+            let found = pipelines_in_file(f);
+            if !found.is_empty() {
+                let of = found.len();
+                return found
+                    .into_iter()
+                    .map(|(meta, spec)| resolved_in_repo(f, meta, spec, of, 1))
+                    .collect();
+            }
+        }
         return none(PipelineSource::Remote { at });
     }
     let Some(name) = r.name_str() else {
@@ -175,24 +232,49 @@ pub fn pipelines_for_run<'p>(
                 Some(Object::Pipeline { spec, .. }) => spec,
                 _ => None,
             };
-            let name_at = meta
-                .root
-                .path(&["metadata", "name"])
-                .map(|n| n.span())
-                .unwrap_or_else(|| meta.root.span());
-            ResolvedPipeline {
-                source: PipelineSource::InRepo {
-                    name: name.to_string(),
-                    at: Loc::new(f, name_at),
-                    of,
-                    named,
-                },
-                file: Some(f),
-                meta: Some(meta),
-                spec,
+            resolved_in_repo(f, meta, spec, of, named)
+        })
+        .collect()
+}
+
+/// The Pipelines of a file (a git-resolver reference fetches the file).
+fn pipelines_in_file(f: &SourceFile) -> Vec<(Meta<'_>, Option<PipelineSpec<'_>>)> {
+    f.stream
+        .documents
+        .iter()
+        .filter_map(|d| {
+            let meta = crate::manifest::identify_meta(d)?;
+            match tekton::read_document(meta, &f.text)? {
+                Object::Pipeline { meta, spec } => Some((meta, spec)),
+                _ => None,
             }
         })
         .collect()
+}
+
+fn resolved_in_repo<'p>(
+    f: &'p SourceFile,
+    meta: Meta<'p>,
+    spec: Option<PipelineSpec<'p>>,
+    of: usize,
+    named: usize,
+) -> ResolvedPipeline<'p> {
+    let name_at = meta
+        .root
+        .path(&["metadata", "name"])
+        .map(|n| n.span())
+        .unwrap_or_else(|| meta.root.span());
+    ResolvedPipeline {
+        source: PipelineSource::InRepo {
+            name: meta.name.unwrap_or("").to_string(),
+            at: Loc::new(f, name_at),
+            of,
+            named,
+        },
+        file: Some(f),
+        meta: Some(meta),
+        spec,
+    }
 }
 
 /// The candidate of `run` that is the Pipeline document rooted at `pipeline_root` in
@@ -211,7 +293,20 @@ pub fn pipeline_of_run<'p>(
     }
     let r = run.pipeline_ref.as_ref()?;
     if r.remote {
-        return None;
+        let f = git_self_file(model.project, model.config, r.node)?;
+        if f.path != pipeline_file.path {
+            return None;
+        }
+        let root = pipeline_meta.root.span();
+        let found = pipelines_in_file(f);
+        let (meta, _) = found.iter().find(|(m, _)| m.root.span() == root)?;
+        return Some(resolved_in_repo(
+            f,
+            *meta,
+            Some(pipeline_spec.clone()),
+            found.len(),
+            1,
+        ));
     }
     let name = r.name_str()?;
     if is_templated_name(name) {
@@ -443,6 +538,39 @@ pub fn task_target<'p>(
         return TaskTarget::Missing;
     };
     if r.remote {
+        if let Some(f) = git_self_file(model.project, model.config, r.node) {
+            let defs: Vec<TaskDef<'static>> = f
+                .stream
+                .documents
+                .iter()
+                .filter_map(|d| {
+                    let meta = crate::manifest::identify_meta(d)?;
+                    let Some(Object::Task {
+                        spec: Some(spec), ..
+                    }) = tekton::read_document(meta, &f.text)
+                    else {
+                        return None;
+                    };
+                    let at = meta
+                        .root
+                        .path(&["metadata", "name"])
+                        .map(|n| n.span())
+                        .unwrap_or_else(|| meta.root.span());
+                    Some(TaskDef::read(
+                        spec,
+                        f,
+                        meta.name.map(str::to_string),
+                        "Task",
+                        Loc::new(f, at),
+                    ))
+                })
+                .collect();
+            if !defs.is_empty() {
+                return TaskTarget::InRepo {
+                    tasks: Defs::new(defs),
+                };
+            }
+        }
         return TaskTarget::Remote;
     }
     let kind = r.kind.unwrap_or("Task");
@@ -664,11 +792,20 @@ pub(crate) fn count_runs_per_pipeline(
             continue;
         }
         let r = meta.root.path(&["spec", "pipelineRef"]);
+        if meta.root.path(&["spec", "pipelineSpec"]).is_some() {
+            continue;
+        }
+        if let Some(f) = r.and_then(|r| git_self_file(model.project, model.config, r)) {
+            for (m, _) in pipelines_in_file(f) {
+                *counts.entry((f.path.clone(), m.root.span())).or_insert(0) += 1;
+            }
+            continue;
+        }
         let remote = r.is_some_and(|r| r.get("resolver").is_some() || r.get("bundle").is_some());
         let Some(name) = r.and_then(|r| r.get("name")).and_then(|n| n.as_str()) else {
             continue;
         };
-        if remote || meta.root.path(&["spec", "pipelineSpec"]).is_some() {
+        if remote {
             continue;
         }
         let all = model.lookup(Family::Tekton, "Pipeline", name, meta.namespace);
