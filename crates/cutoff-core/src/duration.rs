@@ -251,6 +251,11 @@ pub fn parse(s: &str) -> Result<GoDuration, DurationError> {
 impl GoDuration {
     pub const ZERO: GoDuration = GoDuration(0);
 
+    /// Exactly `n` nanoseconds.
+    pub const fn from_nanos(n: i64) -> Self {
+        GoDuration(n)
+    }
+
     /// `s` seconds, saturating at the bounds of `i64` nanoseconds.
     pub fn from_secs(s: i64) -> Self {
         GoDuration(s.saturating_mul(SECOND as i64))

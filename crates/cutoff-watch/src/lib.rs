@@ -21,8 +21,10 @@ pub mod ladder;
 pub mod leader;
 pub mod live;
 pub mod metrics;
+pub mod repo;
 pub mod run;
 
 pub use args::{WatchArgs, WATCH_ABOUT, WATCH_EXAMPLES, WATCH_LONG_ABOUT};
 pub use knowledge::{Finding, Knowledge, Limit, Limits, LiveKind, LiveRef, StaticKnowledge};
+pub use repo::RepoKnowledge;
 pub use run::{run, run_blocking, EXIT_FAILED, EXIT_OK, EXIT_SETUP};

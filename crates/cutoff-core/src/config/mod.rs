@@ -547,6 +547,7 @@ tekton:
 #   max: 6h                     # the global cap
 #   default: 1h                 # what an unbounded run is treated as
 #   require-timeout: true       # every run must be bounded (no missing or "0" timeout)
+#   ttl: 1d                     # `cutoff watch` deletes finished Jobs without their own TTL after this
 #   namespaces:                 # metadata.namespace, else the nearest kustomization.yaml
 #     ml-builds: {max: 12h}
 #   kinds:                      # PipelineRun, TaskRun, Pipeline, Job, CronJob, OrchestratorPipeline;

@@ -53,11 +53,17 @@ pub struct Limits {
     pub default: Option<Setting<GoDuration>>,
     /// `require-timeout`: every run must be bounded.
     pub require_timeout: Option<Setting<bool>>,
+    /// `ttl`: how long `cutoff watch` keeps a finished Job that sets no
+    /// `ttlSecondsAfterFinished` (global level only).
+    pub ttl: Option<Setting<GoDuration>>,
 }
 
 impl Limits {
     pub fn is_empty(&self) -> bool {
-        self.max.is_none() && self.default.is_none() && self.require_timeout.is_none()
+        self.max.is_none()
+            && self.default.is_none()
+            && self.require_timeout.is_none()
+            && self.ttl.is_none()
     }
 }
 
@@ -244,11 +250,18 @@ fn limits<'a>(
                     line,
                 })
             }
+            "ttl" if prefix == "policy" => {
+                l.ttl = Some(Setting {
+                    value: duration(*v, &full, at)?,
+                    key: full,
+                    line,
+                })
+            }
             "namespaces" | "kinds" | "names" if prefix == "policy" => {}
             other => {
                 return Err(at.err(
                     k.span().start,
-                    format!("unknown key {other:?} in `{prefix}`: expected max, default, require-timeout{extra}"),
+                    format!("unknown key {other:?} in `{prefix}`: expected max, default, require-timeout{}{extra}", if prefix == "policy" { ", ttl" } else { "" }),
                 ))
             }
         }

@@ -140,6 +140,29 @@ fn pick<'p, T: 'p>(
     levels.iter().flatten().find_map(|l| get(l))
 }
 
+/// The policy `p` applies to an object of `kind` named `name` in `namespace` (known, or
+/// `None`): the one resolution, shared by the model and by `cutoff watch` for live objects.
+/// `None` when no policy is configured.
+pub fn applied(p: &Policy, kind: &str, name: &str, namespace: Option<Namespace>) -> Option<Applied> {
+    if p.is_empty() {
+        return None;
+    }
+    let levels = [
+        p.name(name),
+        p.kind(kind),
+        namespace.as_ref().and_then(|n| p.namespace(&n.name)),
+        Some(&p.global),
+    ];
+    let file = p.file.as_str();
+    Some(Applied {
+        cap: pick(&levels, |l| l.max.as_ref()).map(|s| rule(s, file, Bound::Finite)),
+        default: pick(&levels, |l| l.default.as_ref()).map(|s| rule(s, file, Bound::Finite)),
+        require_timeout: pick(&levels, |l| l.require_timeout.as_ref())
+            .map(|s| rule(s, file, |b| b)),
+        namespace,
+    })
+}
+
 impl Model<'_> {
     /// The policy that applies to `t`; `None` when no policy is configured.
     pub fn policy_for(&self, t: &Target<'_>) -> Option<Applied> {
@@ -162,20 +185,7 @@ impl Model<'_> {
             }
             None => None,
         };
-        let levels = [
-            p.name(t.name),
-            p.kind(t.kind),
-            namespace.as_ref().and_then(|n| p.namespace(&n.name)),
-            Some(&p.global),
-        ];
-        let file = p.file.as_str();
-        Some(Applied {
-            cap: pick(&levels, |l| l.max.as_ref()).map(|s| rule(s, file, Bound::Finite)),
-            default: pick(&levels, |l| l.default.as_ref()).map(|s| rule(s, file, Bound::Finite)),
-            require_timeout: pick(&levels, |l| l.require_timeout.as_ref())
-                .map(|s| rule(s, file, |b| b)),
-            namespace,
-        })
+        applied(p, t.kind, t.name, namespace)
     }
 
     /// Fills in the policy of the entries whose family left it unresolved, from their own

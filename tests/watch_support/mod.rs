@@ -154,7 +154,8 @@ users:
     pub fn spawn(&self, name: &str, extra: &[&str]) -> Proc {
         let audit = self.dir.join(format!("{name}.audit.jsonl"));
         let stderr = self.dir.join(format!("{name}.stderr"));
-        let child = Command::new(env!("CARGO_BIN_EXE_cutoff-watch-test"))
+        let child = Command::new(env!("CARGO_BIN_EXE_cutoff"))
+            .arg("watch")
             .arg("--knowledge")
             .arg(&self.knowledge)
             .arg("--kubeconfig")
@@ -169,7 +170,7 @@ users:
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
-            .expect("spawn cutoff-watch-test");
+            .expect("spawn cutoff watch");
         Proc {
             child,
             audit,

@@ -1,7 +1,11 @@
-//! End-to-end tests: the `cutoff-watch-test` binary against the loopback fake API server,
-//! with a generated kubeconfig and a file clock. Assertions are on the requests the server
-//! recorded and on the audit log.
+//! `cutoff watch` end to end: the real binary (built with the `watch` feature) against a
+//! loopback fake Kubernetes API server that speaks the list/watch protocol, with a generated
+//! kubeconfig and a file clock. Assertions are on the requests the server recorded and on the
+//! audit log. No real API server can run where these tests run; see README, "Testing
+//! without a cluster".
+#![cfg(feature = "watch")]
 
+#[path = "watch_support/mod.rs"]
 mod common;
 
 use common::fake_api::Recorded;
