@@ -112,6 +112,10 @@ pub struct Config {
     pub kubernetes: kubernetes::KubernetesSettings,
     /// `policy:`: caps and required timeouts.
     pub policy: policy::Policy,
+    /// `preset: strict`: rules that are off by default behave as if on by default
+    /// (kube-linter and kube-score parity: JOB001, JOB013, CRON001, and the other rules
+    /// off by default); `select` and `ignore` still apply.
+    pub strict: bool,
 }
 
 /// A configuration error, with the position in the config file.
@@ -306,6 +310,18 @@ impl Config {
                 }
                 "kubernetes" => config.kubernetes = kubernetes::parse(v, &at)?,
                 "policy" => config.policy = policy::parse(v, &at)?,
+                "preset" => {
+                    config.strict = match v.as_str() {
+                        Some("strict") => true,
+                        Some("default") => false,
+                        _ => {
+                            return Err(err_at(
+                                v.span().start,
+                                "preset must be `strict` (also run the rules that are off by default) or `default`".into(),
+                            ))
+                        }
+                    }
+                }
                 "max-file-size" => {
                     let s = string(v, &err_at)?;
                     config.max_file_size = Some(parse_size(&s).ok_or_else(|| {
@@ -316,7 +332,7 @@ impl Config {
                     return Err(err_at(
                         k.span().start,
                         format!(
-                            "unknown key {other:?}: expected one of select, extend-select, ignore, severity, exclude, targets, tekton, kubernetes, policy, max-file-size (see `cutoff init`)"
+                            "unknown key {other:?}: expected one of select, extend-select, ignore, severity, exclude, targets, tekton, kubernetes, policy, preset, max-file-size (see `cutoff init`)"
                         ),
                     ))
                 }
@@ -339,7 +355,7 @@ impl Config {
         if prefix(&self.ignore) {
             return false;
         }
-        if !on_by_default {
+        if !on_by_default && !self.strict {
             return false;
         }
         match &self.select {
