@@ -432,6 +432,8 @@ impl<'a> JobSpec<'a> {
 /// A CronJob's own fields.
 #[derive(Clone, Copy)]
 pub struct CronSpec<'a> {
+    /// The `spec` key.
+    pub key: NodeRef<'a>,
     pub node: NodeRef<'a>,
     pub schedule: Option<StrField<'a>>,
     pub starting_deadline: Option<IntField<'a>>,
@@ -518,7 +520,8 @@ pub fn read<'a>(meta: Meta<'a>, src: &str) -> Option<Object<'a>> {
                 .and_then(|t| t.entry("spec"))
                 .filter(|(_, s)| s.is_mapping())
                 .map(|(k, s)| JobSpec::read(k, s, "spec.jobTemplate.spec".into(), src));
-            object.cron = spec.map(|s| CronSpec {
+            object.cron = spec_entry.map(|(k, s)| CronSpec {
+                key: k,
                 node: s,
                 schedule: StrField::read(s, "schedule", src),
                 starting_deadline: IntField::read(s, "startingDeadlineSeconds", src),

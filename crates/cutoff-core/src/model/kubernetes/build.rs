@@ -20,13 +20,23 @@ use super::{
     DEFAULT_GRACE,
 };
 
+/// What an object looks like on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// A whole object.
+    Whole,
+    /// Whole in shape, but a container has no `image`: perhaps a patch.
+    Loose,
+    /// A Kustomize patch, or a Job without containers, or a CronJob without a schedule.
+    Partial,
+}
+
 /// One Job or CronJob of the project, read.
 struct Candidate<'a> {
     id: ObjectId,
     file: &'a SourceFile,
     view: k8s::Object<'a>,
-    /// A Kustomize patch, or a pod template without containers or images.
-    partial: bool,
+    shape: Shape,
 }
 
 /// One layer of a merged object.
@@ -51,26 +61,32 @@ pub fn all(model: &Model<'_>) -> Jobs {
         if !view.kind.is_batch() {
             continue;
         }
-        let complete = view
-            .job
-            .as_ref()
-            .and_then(|j| j.pod.as_ref())
-            .is_some_and(|p| p.looks_complete());
-        let partial = model.kustomize.is_patch(&file.path) || !complete;
+        let pod = view.job.as_ref().and_then(|j| j.pod.as_ref());
+        let no_schedule = view.cron.as_ref().is_some_and(|c| c.schedule.is_none());
+        let shape = if model.kustomize.is_patch(&file.path)
+            || no_schedule
+            || pod.is_none_or(|p| p.main_containers().next().is_none())
+        {
+            Shape::Partial
+        } else if pod.is_some_and(|p| p.containers.iter().any(|c| !c.has_image)) {
+            Shape::Loose
+        } else {
+            Shape::Whole
+        };
         cands.push(Candidate {
             id,
             file,
             view,
-            partial,
+            shape,
         });
     }
     // Patches whose base is in the repository, and the patches of every base.
     let bases: Vec<Option<usize>> = (0..cands.len())
         .map(|i| {
-            if cands[i].partial {
-                base_of(model, &cands, i)
-            } else {
+            if cands[i].shape == Shape::Whole {
                 None
+            } else {
+                base_of(model, &cands, i)
             }
         })
         .collect();
@@ -99,10 +115,11 @@ pub fn all(model: &Model<'_>) -> Jobs {
             .get(&i)
             .map(|ps| ps.iter().map(|p| &cands[*p].view).collect())
             .unwrap_or_default();
-        let completeness = match (c.partial, bases[i]) {
-            (false, _) => Completeness::Complete,
-            (true, Some(_)) => Completeness::Merged,
-            (true, None) => Completeness::Partial,
+        let completeness = match (c.shape, bases[i]) {
+            (Shape::Whole, _) => Completeness::Complete,
+            (_, Some(_)) => Completeness::Merged,
+            (Shape::Loose, None) => Completeness::Loose,
+            (Shape::Partial, None) => Completeness::Partial,
         };
         let m = job_model(model, c, &layers, &patches, completeness, settings);
         jobs.order.push(c.id);
@@ -132,32 +149,46 @@ fn resources(model: &Model<'_>, k: &Kustomization, depth: usize, out: &mut Vec<(
     }
 }
 
-/// The base of the patch `cands[i]`: the one whole object of the same kind and name among
-/// the resources of the kustomization that applies the patch.
+/// The base of the partial object `cands[i]`: the one whole object of the same kind and
+/// name among the resources of the kustomization that applies it as a patch; for a patch
+/// no kustomization in the repository names, the one whole object of that kind and name in
+/// the repository.
 fn base_of(model: &Model<'_>, cands: &[Candidate<'_>], i: usize) -> Option<usize> {
     let c = &cands[i];
     let name = c.view.meta.name?;
-    let k = model.kustomize.patching(&c.file.path)?;
-    let mut res = Vec::new();
-    resources(model, k, 0, &mut res);
-    let found: Vec<usize> = cands
-        .iter()
-        .enumerate()
-        .filter(|(j, o)| {
-            *j != i
-                && !o.partial
-                && o.view.kind == c.view.kind
-                && o.view.meta.name == Some(name)
-                && res.iter().any(|(r, dir)| {
-                    if *dir {
-                        o.file.path.starts_with(&format!("{r}/"))
-                    } else {
-                        *o.file.path == **r
-                    }
+    let same = |j: usize, o: &Candidate<'_>| {
+        j != i
+            && o.shape == Shape::Whole
+            && o.view.kind == c.view.kind
+            && o.view.meta.name == Some(name)
+    };
+    let found: Vec<usize> = match model.kustomize.patching(&c.file.path) {
+        Some(k) => {
+            let mut res = Vec::new();
+            resources(model, k, 0, &mut res);
+            cands
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| {
+                    same(*j, o)
+                        && res.iter().any(|(r, dir)| {
+                            if *dir {
+                                o.file.path.starts_with(&format!("{r}/"))
+                            } else {
+                                *o.file.path == **r
+                            }
+                        })
                 })
-        })
-        .map(|(j, _)| j)
-        .collect();
+                .map(|(j, _)| j)
+                .collect()
+        }
+        None => cands
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| same(*j, o))
+            .map(|(j, _)| j)
+            .collect(),
+    };
     (found.len() == 1).then(|| found[0])
 }
 
@@ -165,22 +196,23 @@ fn loc(file: &SourceFile, node: crate::yaml::NodeRef<'_>) -> Loc {
     Loc::new(file, node.span())
 }
 
-/// What a field is when no layer writes it.
+/// What a field is when no layer writes it: Kubernetes' default on a whole (or merged, or
+/// loose) object; nothing known on a partial one; and a field without a default is unset
+/// only on a whole or merged object (a loose object's base may set it).
 fn missing<T>(patched: bool, completeness: Completeness, default: Option<T>) -> Setting<T> {
     if patched {
         return Setting::unset(Origin::Patched);
     }
-    if completeness == Completeness::Partial {
-        return Setting::unset(Origin::Partial);
-    }
-    match default {
-        Some(d) => Setting {
+    match (completeness, default) {
+        (Completeness::Partial, _) => Setting::unset(Origin::Partial),
+        (_, Some(d)) => Setting {
             value: Some(d),
             origin: Origin::Default,
             at: None,
             entry: None,
         },
-        None => Setting::unset(Origin::Unset),
+        (Completeness::Loose, None) => Setting::unset(Origin::Partial),
+        (_, None) => Setting::unset(Origin::Unset),
     }
 }
 
@@ -310,9 +342,14 @@ fn job_model(
     let grace = int(layers, patches, cx, Some(DEFAULT_GRACE), |o| {
         o.job.as_ref()?.pod.as_ref()?.grace
     });
-    let backoff_limit_per_index = int(layers, patches, cx, None, |o| {
+    let mut backoff_limit_per_index = int(layers, patches, cx, None, |o| {
         o.job.as_ref()?.backoff_limit_per_index
     });
+    // A loose object is whole but for an image: a per-index limit it does not write is
+    // as good as unset (it is also rare), so its back-off is known.
+    if cx == Completeness::Loose && backoff_limit_per_index.origin == Origin::Partial {
+        backoff_limit_per_index.origin = Origin::Unset;
+    }
     // With `backoffLimitPerIndex`, the Job-wide limit defaults to MaxInt32.
     let limit_default = match backoff_limit_per_index.origin {
         Origin::Unset => Some(DEFAULT_BACKOFF_LIMIT),
@@ -437,18 +474,22 @@ fn job_model(
         }
     }
 
-    let hook_delete_policy = annotations.iter().find_map(|(_, a, _)| {
+    let hook = annotations.iter().find_map(|(_, a, _)| {
         matches!(
             a.key,
-            "argocd.argoproj.io/hook-delete-policy" | "helm.sh/hook-delete-policy"
+            "argocd.argoproj.io/hook-delete-policy"
+                | "helm.sh/hook-delete-policy"
+                | "argocd.argoproj.io/hook"
+                | "helm.sh/hook"
         )
         .then(|| a.key.to_string())
     });
 
-    let cron = view.cron.as_ref().map(|_| {
+    let cron = view.cron.as_ref().map(|spec| {
         let schedule = string(layers, patches, cx, None, |o| o.cron.as_ref()?.schedule);
         let parsed = schedule.value.as_deref().map(cron::parse);
         CronModel {
+            spec_at: loc(file, spec.key),
             schedule_error: parsed
                 .as_ref()
                 .and_then(|p| p.as_ref().err())
@@ -505,7 +546,7 @@ fn job_model(
         back_off,
         promises,
         pre_stops,
-        hook_delete_policy,
+        hook,
         cron,
     }
 }

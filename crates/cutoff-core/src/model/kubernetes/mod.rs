@@ -6,11 +6,14 @@
 //! - Defaults are applied here: `terminationGracePeriodSeconds` 30, `backoffLimit` 6 (none
 //!   with `backoffLimitPerIndex`), `concurrencyPolicy: Allow`; no deadline, TTL or starting
 //!   deadline when unset.
-//! - A Kustomize patch (or a pod template whose containers lack an `image`) is a partial
-//!   object: when its base is in the repository, the patch is applied to it (a strategic
-//!   merge of the fields read here: containers and env vars by name); otherwise a field it
-//!   does not write is [`Origin::Partial`], unknown, never "missing" and never defaulted.
-//!   A base's field that a patch in the repository writes is [`Origin::Patched`].
+//! - A Kustomize patch (or a Job without containers, a CronJob without a schedule, a pod
+//!   template whose containers lack an `image`) is a partial object: when its base is in
+//!   the repository (named by the kustomization that applies the patch, or else the one
+//!   whole object of that kind and name), the patch is applied to it (a strategic merge of
+//!   the fields read here: containers and env vars by name). Otherwise a field it does not
+//!   write is [`Origin::Partial`]: unknown, never "missing"; only a loose object (whole but
+//!   for an `image`) still gets Kubernetes' defaults. A base's field that a patch in the
+//!   repository writes is [`Origin::Patched`].
 //! - Back-off: the Job controller waits 10 s, doubling per failure up to 10 min
 //!   (`MaxJobPodFailureBackOff`); with `restartPolicy: OnFailure`, retries are in-place
 //!   container restarts paced by the kubelet's crash-loop back-off (10 s doubling, capped
@@ -75,7 +78,7 @@ impl Origin {
             Origin::Default => "default",
             Origin::Unset => "unset",
             Origin::Unknown => "unknown (templated or not a number)",
-            Origin::Partial => "unknown (partial object; its base is not in the repository)",
+            Origin::Partial => "not written here (a partial object: its base may set it)",
             Origin::Patched => "unknown (a Kustomize patch sets it)",
         }
     }
@@ -167,6 +170,14 @@ impl PromiseSite {
         }
     }
 
+    /// The annotation key or env var name.
+    pub fn name(&self) -> &str {
+        match &self.source {
+            PromiseSource::Annotation { key } => key,
+            PromiseSource::Env { name, .. } => name,
+        }
+    }
+
     pub fn is_env(&self) -> bool {
         matches!(self.source, PromiseSource::Env { .. })
     }
@@ -231,6 +242,8 @@ impl BackOff {
 /// A CronJob's schedule and policies.
 #[derive(Clone, Debug, Serialize)]
 pub struct CronModel {
+    /// The CronJob's `spec` key.
+    pub spec_at: Loc,
     pub schedule: Setting<String>,
     /// Why the schedule does not parse, if it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -250,7 +263,11 @@ pub enum Completeness {
     Complete,
     /// A patch applied to its base, which is in the repository.
     Merged,
-    /// A partial object whose base is not in the repository.
+    /// Whole in shape, but a container has no `image` and no base was found: Kubernetes'
+    /// defaults apply, but a field it does not write may come from a base elsewhere.
+    Loose,
+    /// A partial object (a Kustomize patch, a Job without containers, a CronJob without a
+    /// schedule) whose base is not in the repository.
     Partial,
 }
 
@@ -292,9 +309,10 @@ pub struct JobModel {
     pub back_off: Option<BackOff>,
     pub promises: Vec<PromiseSite>,
     pub pre_stops: Vec<PreStopModel>,
-    /// The hook delete-policy annotation that deletes this Job, if any.
+    /// The Argo CD or Helm hook annotation that makes this Job a hook (deleted by its hook
+    /// mechanism: by its delete policy, before the next hook by default), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hook_delete_policy: Option<String>,
+    pub hook: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cron: Option<CronModel>,
 }
