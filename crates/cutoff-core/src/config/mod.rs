@@ -542,6 +542,25 @@ tekton:
 
 # Files larger than this get a diagnostic instead of being parsed.
 # max-file-size: 10MB
+
+# Also run the rules that are off by default: JOB001 missing-deadline, JOB013 missing-ttl,
+# CRON001 missing-starting-deadline (kube-linter and kube-score parity), TKN015, TKN018.
+# `select` and `ignore` still apply.
+# preset: strict
+
+# Kubernetes Jobs and CronJobs: your platform's conventions, checked against the spec
+# (JOB002-JOB005). Patterns match whole annotation keys and env var names; `*` is any text.
+# kubernetes:
+#   annotations:
+#     deadline: ["*/timeout-seconds", "*/active-deadline-seconds"]
+#     ttl: ["*/ttl-seconds-after-finished"]
+#     grace: ["*/grace-period-seconds"]
+#   env:              # env vars count where the Job also has such an annotation, or
+#                     # everywhere once you name their patterns here
+#     deadline: ["*_TIMEOUT", "*_TIMEOUT_SECONDS"]
+#     grace: ["*_GRACE_PERIOD", "*_GRACE_PERIOD_SECONDS"]
+#   source-of-truth: spec   # fixes rewrite annotations and env vars; `annotations`: the spec
+#   min-ttl-seconds: 60     # JOB014 reports a shorter ttlSecondsAfterFinished
 "#;
 
 #[cfg(test)]
@@ -553,6 +572,29 @@ mod tests {
         let c = Config::parse(EXAMPLE, "example").unwrap();
         assert_eq!(c.targets.tekton, Version::new(1, 0, 0));
         assert_eq!(c.tekton.default_timeout_minutes, 60);
+    }
+
+    #[test]
+    fn example_commented_blocks_parse() {
+        // The commented `preset` and `kubernetes:` blocks, uncommented, are valid.
+        let start = EXAMPLE.find("# preset: strict").unwrap();
+        let text: String = EXAMPLE[start..]
+            .lines()
+            .filter(|l| {
+                l.starts_with("# preset") || l.starts_with("# kubernetes") || l.starts_with("#  ")
+            })
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect();
+        let c = Config::parse(&text, "example").unwrap();
+        assert!(c.strict);
+        assert_eq!(
+            c.kubernetes,
+            kubernetes::KubernetesSettings {
+                env_named: vec![kubernetes::Promise::Deadline, kubernetes::Promise::Grace],
+                ..Default::default()
+            }
+        );
+        assert!(c.is_enabled("JOB001", false));
     }
 
     #[test]
