@@ -34,6 +34,8 @@ enum Shape {
 /// One Job or CronJob of the project, read.
 struct Candidate<'a> {
     id: ObjectId,
+    /// Inside another object (a TriggerTemplate's resources): a template, never a base.
+    embedded: bool,
     file: &'a SourceFile,
     view: k8s::Object<'a>,
     shape: Shape,
@@ -54,7 +56,7 @@ pub fn all(model: &Model<'_>) -> Jobs {
         if r.family != Family::Kubernetes {
             continue;
         }
-        let (file, meta, _) = project.object(id);
+        let (file, meta, embedded) = project.object(id);
         let Some(view) = k8s::read(meta, &file.text) else {
             continue;
         };
@@ -75,6 +77,7 @@ pub fn all(model: &Model<'_>) -> Jobs {
         };
         cands.push(Candidate {
             id,
+            embedded,
             file,
             view,
             shape,
@@ -98,6 +101,7 @@ pub fn all(model: &Model<'_>) -> Jobs {
     }
     let settings = &model.config.kubernetes;
     let mut jobs = Jobs::default();
+    let mut intervals = Intervals::default();
     for (i, c) in cands.iter().enumerate() {
         let mut layers = vec![Layer {
             file: c.file,
@@ -121,7 +125,15 @@ pub fn all(model: &Model<'_>) -> Jobs {
             (Shape::Loose, None) => Completeness::Loose,
             (Shape::Partial, None) => Completeness::Partial,
         };
-        let m = job_model(model, c, &layers, &patches, completeness, settings);
+        let m = job_model(
+            model,
+            c,
+            &layers,
+            &patches,
+            completeness,
+            settings,
+            &mut intervals,
+        );
         jobs.order.push(c.id);
         jobs.by_object.insert(c.id, m);
     }
@@ -158,6 +170,7 @@ fn base_of(model: &Model<'_>, cands: &[Candidate<'_>], i: usize) -> Option<usize
     let name = c.view.meta.name?;
     let same = |j: usize, o: &Candidate<'_>| {
         j != i
+            && !o.embedded
             && o.shape == Shape::Whole
             && o.view.kind == c.view.kind
             && o.view.meta.name == Some(name)
@@ -318,6 +331,24 @@ fn merged_containers<'v, 'a>(layers: &[Layer<'v, 'a>]) -> Vec<Merged<'v, 'a>> {
     out
 }
 
+/// Schedules already read in this run, with their shortest interval (repositories repeat a
+/// few schedules many times).
+#[derive(Default)]
+struct Intervals(HashMap<String, (Option<u64>, Option<String>)>);
+
+impl Intervals {
+    /// (shortest interval, why the schedule does not parse).
+    fn of(&mut self, schedule: &str) -> (Option<u64>, Option<String>) {
+        self.0
+            .entry(schedule.to_string())
+            .or_insert_with(|| match cron::parse(schedule) {
+                Ok(s) => (s.shortest_interval(), None),
+                Err(e) => (None, Some(e.to_string())),
+            })
+            .clone()
+    }
+}
+
 /// Builds one Job model.
 fn job_model(
     model: &Model<'_>,
@@ -326,6 +357,7 @@ fn job_model(
     patches: &[&k8s::Object<'_>],
     completeness: Completeness,
     settings: &KubernetesSettings,
+    intervals: &mut Intervals,
 ) -> JobModel {
     let view = &c.view;
     let file = c.file;
@@ -487,17 +519,14 @@ fn job_model(
 
     let cron = view.cron.as_ref().map(|spec| {
         let schedule = string(layers, patches, cx, None, |o| o.cron.as_ref()?.schedule);
-        let parsed = schedule.value.as_deref().map(cron::parse);
+        let (interval, schedule_error) = match schedule.value.as_deref() {
+            Some(s) => intervals.of(s),
+            None => (None, None),
+        };
         CronModel {
             spec_at: loc(file, spec.key),
-            schedule_error: parsed
-                .as_ref()
-                .and_then(|p| p.as_ref().err())
-                .map(|e| e.to_string()),
-            interval: parsed
-                .as_ref()
-                .and_then(|p| p.as_ref().ok())
-                .and_then(|s| s.shortest_interval()),
+            schedule_error,
+            interval,
             schedule,
             starting_deadline: int(layers, patches, cx, None, |o| {
                 o.cron.as_ref()?.starting_deadline

@@ -311,6 +311,20 @@ impl Schedule {
         }
     }
 
+    /// Does the schedule run on every day (no day, month or weekday restriction)?
+    fn every_day(&self) -> bool {
+        let Schedule::Fields {
+            dom, month, dow, ..
+        } = *self
+        else {
+            return true;
+        };
+        let all_dom = bits(DOM.min, DOM.max, 1);
+        let all_months = bits(MONTHS.min, MONTHS.max, 1);
+        let all_dow = bits(DOW.min, DOW.max, 1);
+        month & all_months == all_months && dom & all_dom == all_dom && dow & all_dow == all_dow
+    }
+
     /// The shortest time between two consecutive runs, in seconds, on a clock without
     /// daylight-saving shifts; `None` when the schedule never runs (`0 0 30 2 *`).
     pub fn shortest_interval(&self) -> Option<u64> {
@@ -333,6 +347,10 @@ impl Schedule {
         }
         let (first, last) = (*times.first()?, *times.last()?);
         let mut best = times.windows(2).map(|w| w[1] - w[0]).min();
+        if self.every_day() {
+            let next_day = 1440 + first - last;
+            return Some(best.map_or(next_day, |b| b.min(next_day)) as u64 * 60);
+        }
         let mut first_day: Option<i64> = None;
         let mut prev_day: Option<i64> = None;
         for day in CYCLE_START..CYCLE_START + CYCLE_DAYS {
