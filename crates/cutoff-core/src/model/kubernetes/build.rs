@@ -48,7 +48,8 @@ struct Layer<'v, 'a> {
     origin: Origin,
 }
 
-/// Builds the model of every Job and CronJob of the project.
+/// Builds the model of every workload of the project: Jobs and CronJobs, and the pod
+/// templates of the long-running kinds (their grace period and preStop hooks).
 pub fn all(model: &Model<'_>) -> Jobs {
     let project = model.project;
     let mut cands: Vec<Candidate<'_>> = Vec::new();
@@ -60,10 +61,7 @@ pub fn all(model: &Model<'_>) -> Jobs {
         let Some(view) = k8s::read(meta, &file.text) else {
             continue;
         };
-        if !view.kind.is_batch() {
-            continue;
-        }
-        let pod = view.job.as_ref().and_then(|j| j.pod.as_ref());
+        let pod = view.pod_spec();
         let no_schedule = view.cron.as_ref().is_some_and(|c| c.schedule.is_none());
         let shape = if model.kustomize.is_patch(&file.path)
             || no_schedule
@@ -310,7 +308,7 @@ fn merged_containers<'v, 'a>(layers: &[Layer<'v, 'a>]) -> Vec<Merged<'v, 'a>> {
     let mut out: Vec<Merged<'v, 'a>> = Vec::new();
     let mut keys: Vec<(bool, Option<&str>)> = Vec::new();
     for l in layers {
-        let Some(pod) = l.view.job.as_ref().and_then(|j| j.pod.as_ref()) else {
+        let Some(pod) = l.view.pod_spec() else {
             continue;
         };
         for c in &pod.containers {
@@ -372,7 +370,7 @@ fn job_model(
         o.job.as_ref()?.pod.as_ref()?.active_deadline
     });
     let grace = int(layers, patches, cx, Some(DEFAULT_GRACE), |o| {
-        o.job.as_ref()?.pod.as_ref()?.grace
+        o.pod_spec()?.grace
     });
     let mut backoff_limit_per_index = int(layers, patches, cx, None, |o| {
         o.job.as_ref()?.backoff_limit_per_index

@@ -271,7 +271,9 @@ pub enum Completeness {
     Partial,
 }
 
-/// One Job, or one CronJob's `jobTemplate`, with every effective value.
+/// One Job, or one CronJob's `jobTemplate`, with every effective value. The long-running
+/// kinds (Deployment, ReplicaSet, StatefulSet, DaemonSet) get one too, for their pod
+/// template's grace period and preStop hooks ([`JobModel::is_batch`] tells them apart).
 #[derive(Clone, Debug, Serialize)]
 pub struct JobModel {
     #[serde(skip)]
@@ -318,6 +320,12 @@ pub struct JobModel {
 }
 
 impl JobModel {
+    /// A Job or a CronJob (the other kinds' models hold only their pod template's grace
+    /// period and preStop hooks; their Job fields are meaningless).
+    pub fn is_batch(&self) -> bool {
+        matches!(self.kind, "Job" | "CronJob")
+    }
+
     pub fn is_cron(&self) -> bool {
         self.cron.is_some()
     }
@@ -349,13 +357,17 @@ pub struct Jobs {
 }
 
 impl Jobs {
+    /// The model of the workload `id`, of any kind.
     pub fn get(&self, id: ObjectId) -> Option<&JobModel> {
         self.by_object.get(&id)
     }
 
-    /// Every Job model, in file order.
+    /// Every Job and CronJob model, in file order.
     pub fn iter(&self) -> impl Iterator<Item = &JobModel> {
-        self.order.iter().filter_map(|id| self.by_object.get(id))
+        self.order
+            .iter()
+            .filter_map(|id| self.by_object.get(id))
+            .filter(|j| j.is_batch())
     }
 }
 
@@ -377,6 +389,11 @@ impl KubernetesModel {
 
     /// The model of the Job or CronJob `id`.
     pub fn job(&self, model: &Model<'_>, id: ObjectId) -> Option<&JobModel> {
+        self.workload(model, id).filter(|j| j.is_batch())
+    }
+
+    /// The model of the workload `id`, of any kind (for the rules about pod templates).
+    pub fn workload(&self, model: &Model<'_>, id: ObjectId) -> Option<&JobModel> {
         self.jobs(model).get(id)
     }
 }

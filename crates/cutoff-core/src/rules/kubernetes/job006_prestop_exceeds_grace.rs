@@ -1,5 +1,6 @@
 //! JOB006 prestop-exceeds-grace: a `preStop` hook that sleeps at least as long as the
-//! pod's effective grace period (30 s when unset).
+//! pod's effective grace period (30 s when unset), in any pod template (Jobs, CronJobs and
+//! the long-running kinds).
 //!
 //! Facts (docs/kubernetes-timeouts.md, "Does the preStop hook get its own time?" and "When
 //! is a `preStop.sleep` rejected?"): the grace period covers the hook and the container's
@@ -38,7 +39,7 @@ pub static RULE: Rule = Rule {
 const SHUTDOWN: i64 = 30;
 
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(j) = cx.job() else { return };
+    let Some(j) = cx.workload() else { return };
     let Some(g) = j.grace.value else { return };
     let grace = match j.grace.origin {
         Origin::Default => format!(

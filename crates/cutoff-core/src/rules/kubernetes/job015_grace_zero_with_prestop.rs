@@ -1,4 +1,5 @@
-//! JOB015 grace-zero-with-prestop: `terminationGracePeriodSeconds: 0` with a `preStop` hook.
+//! JOB015 grace-zero-with-prestop: `terminationGracePeriodSeconds: 0` with a `preStop` hook, in
+//! any pod template (Jobs, CronJobs and the long-running kinds).
 //!
 //! Facts (docs/kubernetes-timeouts.md, "How does Pod termination use its time?"): the
 //! kubelet runs a preStop hook only when there is grace time left; at 0 it skips the hook
@@ -25,7 +26,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(j) = cx.job() else { return };
+    let Some(j) = cx.workload() else { return };
     let (Some(0), Some(at)) = (j.grace.value, &j.grace.at) else {
         return;
     };
@@ -37,7 +38,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(first) = hooks.first() else { return };
     let containers: Vec<String> = hooks.iter().map(|p| format!("`{}`", p.container)).collect();
     let message = format!(
-        "`terminationGracePeriodSeconds: 0` with a preStop hook (container {}): with no grace period the kubelet skips the hook and kills the container at once",
+        "`terminationGracePeriodSeconds: 0` with a preStop hook (container {}): with no grace period the kubelet skips the hook and stops the container right away",
         containers.join(", ")
     );
     let places = [

@@ -65,7 +65,7 @@ pub static RULES: &[&Rule] = &[
 pub struct KubernetesContext<'a> {
     pub base: &'a Context<'a>,
     pub object: &'a Object<'a>,
-    job: OnceCell<Option<&'a JobModel>>,
+    workload: OnceCell<Option<&'a JobModel>>,
 }
 
 impl<'a> Deref for KubernetesContext<'a> {
@@ -81,21 +81,24 @@ impl<'a> KubernetesContext<'a> {
         KubernetesContext {
             base,
             object,
-            job: OnceCell::new(),
+            workload: OnceCell::new(),
         }
     }
 
     /// The model of this Job or CronJob (`None` for the long-running kinds).
     pub fn job(&self) -> Option<&'a JobModel> {
-        *self.job.get_or_init(|| {
-            if !self.object.kind.is_batch() {
-                return None;
-            }
+        self.workload().filter(|j| j.is_batch())
+    }
+
+    /// The model of this workload, of any kind: for the rules about a pod template's grace
+    /// period and preStop hooks, which also hold for Deployments and their kin.
+    pub fn workload(&self) -> Option<&'a JobModel> {
+        *self.workload.get_or_init(|| {
             let model = self.base.model;
             let id = model
                 .project
                 .object_at(self.base.file, self.object.meta.root)?;
-            model.kubernetes.job(model, id)
+            model.kubernetes.workload(model, id)
         })
     }
 
