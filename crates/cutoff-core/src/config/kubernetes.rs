@@ -18,7 +18,9 @@
 //! Patterns are matched against the whole key or name; `*` stands for any text (also
 //! none). Env var names are a weak signal (`DB_TIMEOUT=5`): a matching env var counts as a
 //! promise about the Job only when the Job also carries an annotation making the same kind
-//! of promise, or when this file names the env patterns of that kind.
+//! of promise on behalf of the same platform (the env name's prefix, what a `*SUFFIX`
+//! pattern's `*` matched, is a label of the annotation key's domain: `FLOWFORGE_TIMEOUT` and
+//! `flowforge.io/timeout-seconds`), or when this file names the env patterns of that kind.
 
 use crate::yaml::NodeRef;
 

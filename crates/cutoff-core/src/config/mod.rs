@@ -555,8 +555,9 @@ tekton:
 #     deadline: ["*/timeout-seconds", "*/active-deadline-seconds"]
 #     ttl: ["*/ttl-seconds-after-finished"]
 #     grace: ["*/grace-period-seconds"]
-#   env:              # env vars count where the Job also has such an annotation, or
-#                     # everywhere once you name their patterns here
+#   env:              # an env var counts where the Job has an annotation of the same kind
+#                     # and platform (FLOWFORGE_TIMEOUT ~ flowforge.io/timeout-seconds),
+#                     # or everywhere once you name its patterns here
 #     deadline: ["*_TIMEOUT", "*_TIMEOUT_SECONDS"]
 #     grace: ["*_GRACE_PERIOD", "*_GRACE_PERIOD_SECONDS"]
 #   source-of-truth: spec   # fixes rewrite annotations and env vars; `annotations`: the spec

@@ -329,6 +329,39 @@ fn merged_containers<'v, 'a>(layers: &[Layer<'v, 'a>]) -> Vec<Merged<'v, 'a>> {
     out
 }
 
+/// Lowercase, without `-`, `_` and `.`: how annotation domains and env names are compared.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The labels of an annotation key's domain, but the last (`jobs.flowforge.io/x` → `jobs`,
+/// `flowforge`), normalized.
+fn domain_labels(key: &str) -> Vec<String> {
+    let Some((domain, _)) = key.split_once('/') else {
+        return Vec::new();
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels[..labels.len().saturating_sub(1)]
+        .iter()
+        .map(|l| normalize(l))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// What a `*SUFFIX` pattern's `*` stands for in `name`, normalized (`FLOWFORGE_TIMEOUT` with
+/// `*_TIMEOUT` → `flowforge`).
+fn env_prefix(patterns: &[String], name: &str) -> Option<String> {
+    patterns.iter().find_map(|p| {
+        let suffix = p.strip_prefix('*').filter(|s| !s.contains('*'))?;
+        let prefix = name.strip_suffix(suffix)?;
+        let n = normalize(prefix);
+        (!n.is_empty()).then_some(n)
+    })
+}
+
 /// Schedules already read in this run, with their shortest interval (repositories repeat a
 /// few schedules many times).
 #[derive(Default)]
@@ -450,13 +483,17 @@ fn job_model(
             });
         }
     }
-    let shows = |p: Promise| {
-        settings.env_named.contains(&p)
-            || promises
-                .iter()
-                .any(|s: &PromiseSite| s.promise == p && !s.is_env())
+    // The platforms whose annotations make each kind of promise: the labels of the
+    // annotation keys' domains (`flowforge.io/timeout-seconds` → `flowforge`).
+    let platforms = |p: Promise| -> Vec<String> {
+        promises
+            .iter()
+            .filter(|s: &&PromiseSite| s.promise == p && !s.is_env())
+            .flat_map(|s| domain_labels(s.name()))
+            .collect()
     };
-    let (env_deadline, env_grace) = (shows(Promise::Deadline), shows(Promise::Grace));
+    let (deadline_platforms, grace_platforms) =
+        (platforms(Promise::Deadline), platforms(Promise::Grace));
     let containers = merged_containers(layers);
     let mut pre_stops = Vec::new();
     for m in &containers {
@@ -470,11 +507,18 @@ fn job_model(
                 let Some(p) = settings.env.promise_of(e.name) else {
                     continue;
                 };
-                let counts = match p {
-                    Promise::Deadline => env_deadline,
-                    Promise::Grace => env_grace,
-                    Promise::Ttl => false,
+                // An env var is a promise where the configuration names its pattern, or where
+                // the Job carries an annotation of the same kind from the same platform: the
+                // env name's prefix is a label of the annotation's domain
+                // (`FLOWFORGE_TIMEOUT` ↔ `flowforge.io/timeout-seconds`).
+                let platforms = match p {
+                    Promise::Deadline => &deadline_platforms,
+                    Promise::Grace => &grace_platforms,
+                    Promise::Ttl => continue,
                 };
+                let counts = settings.env_named.contains(&p)
+                    || env_prefix(settings.env.get(p), e.name)
+                        .is_some_and(|pre| platforms.contains(&pre));
                 let (Some(v), false, true) = (e.value, e.value_from, counts) else {
                     continue;
                 };
@@ -575,5 +619,34 @@ fn job_model(
         pre_stops,
         hook,
         cron,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_of_annotations_and_env_vars() {
+        assert_eq!(
+            domain_labels("flowforge.io/timeout-seconds"),
+            vec!["flowforge"]
+        );
+        assert_eq!(
+            domain_labels("jobs.acme-corp.example.com/timeout-seconds"),
+            vec!["jobs", "acmecorp", "example"]
+        );
+        assert!(domain_labels("timeout-seconds").is_empty());
+        let pats = vec!["*_TIMEOUT".to_string(), "*_TIMEOUT_SECONDS".to_string()];
+        assert_eq!(
+            env_prefix(&pats, "FLOWFORGE_TIMEOUT").as_deref(),
+            Some("flowforge")
+        );
+        assert_eq!(
+            env_prefix(&pats, "ACME_CORP_TIMEOUT_SECONDS").as_deref(),
+            Some("acmecorp")
+        );
+        assert_eq!(env_prefix(&pats, "_TIMEOUT"), None);
+        assert_eq!(env_prefix(&pats, "TIMEOUT"), None);
     }
 }

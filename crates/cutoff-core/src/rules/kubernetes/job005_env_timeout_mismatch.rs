@@ -4,7 +4,8 @@
 //!
 //! Env names are a weak signal (`DB_TIMEOUT=5`), so the model counts an env var as a
 //! promise about the Job only where the Job shows the convention (it also carries a
-//! deadline annotation) or the configuration names the env patterns; only a literal
+//! deadline annotation of the same platform: `FLOWFORGE_TIMEOUT` and
+//! `flowforge.io/timeout-seconds`) or the configuration names the env patterns; only a literal
 //! integer value is compared, never `valueFrom`. What the env var mirrors: the deadline
 //! (with `source-of-truth: spec`) or the annotation (with `annotations`), else whichever
 //! the Job has. The fix sets the env value.
