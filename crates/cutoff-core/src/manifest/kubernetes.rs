@@ -159,7 +159,7 @@ fn parse_int(s: &str) -> Int {
     s.parse::<i64>().map(Int::Valid).unwrap_or(Int::Invalid)
 }
 
-/// An integer field with its entry and dotted path.
+/// An integer field: its entry and its value.
 #[derive(Clone, Copy)]
 pub struct IntField<'a> {
     pub entry: Entry<'a>,
