@@ -153,9 +153,7 @@ fn load_snapshot(repo: &Path, config_file: Option<&Path>) -> Result<Snapshot, St
             report: true,
         })
         .collect();
-    let max = config
-        .max_file_size
-        .unwrap_or(lint::DEFAULT_MAX_FILE_SIZE);
+    let max = config.max_file_size.unwrap_or(lint::DEFAULT_MAX_FILE_SIZE);
     let (sources, _) = lint::load(&inputs, max);
     let project = Project::new(sources);
     let model = Model::new(&project, &config);
@@ -170,7 +168,11 @@ fn load_snapshot(repo: &Path, config_file: Option<&Path>) -> Result<Snapshot, St
             name: run.meta.name.unwrap_or("").to_string(),
             generated,
             namespace: run.meta.namespace.map(str::to_string),
-            runs: run.pipeline_ref.as_ref().and_then(|r| r.name_str()).map(str::to_string),
+            runs: run
+                .pipeline_ref
+                .as_ref()
+                .and_then(|r| r.name_str())
+                .map(str::to_string),
             limit: to_std(budget.value),
             source: match &budget.at {
                 Some(at) => format!("repository {} ({})", at.display(), budget.origin.describe()),
@@ -192,8 +194,16 @@ fn load_snapshot(repo: &Path, config_file: Option<&Path>) -> Result<Snapshot, St
             runs: None,
             limit: to_std(r.effective.value),
             source: match &r.effective.at {
-                Some(at) => format!("repository {} ({})", at.display(), r.effective.origin.describe()),
-                None => format!("repository {} ({})", r.at.display(), r.effective.origin.describe()),
+                Some(at) => format!(
+                    "repository {} ({})",
+                    at.display(),
+                    r.effective.origin.describe()
+                ),
+                None => format!(
+                    "repository {} ({})",
+                    r.at.display(),
+                    r.effective.origin.describe()
+                ),
             },
         });
     }
@@ -253,7 +263,10 @@ impl Knowledge for RepoKnowledge {
         );
         Limits {
             template,
-            cap: applied.as_ref().and_then(|a| a.cap.as_ref()).and_then(policy_source),
+            cap: applied
+                .as_ref()
+                .and_then(|a| a.cap.as_ref())
+                .and_then(policy_source),
             default: applied
                 .as_ref()
                 .and_then(|a| a.default.as_ref())
@@ -347,11 +360,12 @@ impl Knowledge for RepoKnowledge {
             }
             *last = Instant::now();
         }
-        let newest = cutoff_core::walk::collect(&[self.repo.clone()], &self.repo, &|_| false)
-            .0
-            .iter()
-            .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
-            .max();
+        let newest =
+            cutoff_core::walk::collect(std::slice::from_ref(&self.repo), &self.repo, &|_| false)
+                .0
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+                .max();
         if newest == self.snapshot().stamp {
             return Ok(());
         }

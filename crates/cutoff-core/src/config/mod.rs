@@ -121,6 +121,10 @@ pub struct Config {
     /// never read from the file): a git-resolver reference to one of them (or to the
     /// Pipelines-as-Code placeholder `{{ repo_url }}`) is resolved in the repository itself.
     pub repository_urls: Vec<String>,
+    /// `preset: strict`: rules that are off by default behave as if on by default
+    /// (kube-linter and kube-score parity: JOB001, JOB013, CRON001, and the other rules
+    /// off by default); `select` and `ignore` still apply.
+    pub strict: bool,
 }
 
 /// A configuration error, with the position in the config file.
@@ -322,6 +326,18 @@ impl Config {
                 }
                 "kubernetes" => config.kubernetes = kubernetes::parse(v, &at)?,
                 "policy" => config.policy = policy::parse(v, &at)?,
+                "preset" => {
+                    config.strict = match v.as_str() {
+                        Some("strict") => true,
+                        Some("default") => false,
+                        _ => {
+                            return Err(err_at(
+                                v.span().start,
+                                "preset must be `strict` (also run the rules that are off by default) or `default`".into(),
+                            ))
+                        }
+                    }
+                }
                 "max-file-size" => {
                     let s = string(v, &err_at)?;
                     config.max_file_size = Some(parse_size(&s).ok_or_else(|| {
@@ -332,7 +348,7 @@ impl Config {
                     return Err(err_at(
                         k.span().start,
                         format!(
-                            "unknown key {other:?}: expected one of select, extend-select, ignore, severity, exclude, targets, tekton, kubernetes, policy, max-file-size (see `cutoff init`)"
+                            "unknown key {other:?}: expected one of select, extend-select, ignore, severity, exclude, targets, tekton, kubernetes, policy, preset, max-file-size (see `cutoff init`)"
                         ),
                     ))
                 }
@@ -355,7 +371,7 @@ impl Config {
         if prefix(&self.ignore) {
             return false;
         }
-        if !on_by_default {
+        if !on_by_default && !self.strict {
             return false;
         }
         match &self.select {
@@ -547,7 +563,7 @@ tekton:
 #   max: 6h                     # the global cap
 #   default: 1h                 # what an unbounded run is treated as
 #   require-timeout: true       # every run must be bounded (no missing or "0" timeout)
-#   ttl: 1d                     # `cutoff watch` deletes finished Jobs without their own TTL after this
+#   ttl: 24h                    # `cutoff watch` deletes finished Jobs without their own TTL after this
 #   namespaces:                 # metadata.namespace, else the nearest kustomization.yaml
 #     ml-builds: {max: 12h}
 #   kinds:                      # PipelineRun, TaskRun, Pipeline, Job, CronJob, OrchestratorPipeline;
@@ -558,6 +574,26 @@ tekton:
 
 # Files larger than this get a diagnostic instead of being parsed.
 # max-file-size: 10MB
+
+# Also run the rules that are off by default: JOB001 missing-deadline, JOB013 missing-ttl,
+# CRON001 missing-starting-deadline (kube-linter and kube-score parity), TKN015, TKN018.
+# `select` and `ignore` still apply.
+# preset: strict
+
+# Kubernetes Jobs and CronJobs: your platform's conventions, checked against the spec
+# (JOB002-JOB005). Patterns match whole annotation keys and env var names; `*` is any text.
+# kubernetes:
+#   annotations:
+#     deadline: ["*/timeout-seconds", "*/active-deadline-seconds"]
+#     ttl: ["*/ttl-seconds-after-finished"]
+#     grace: ["*/grace-period-seconds"]
+#   env:              # an env var counts where the Job has an annotation of the same kind
+#                     # and platform (FLOWFORGE_TIMEOUT ~ flowforge.io/timeout-seconds),
+#                     # or everywhere once you name its patterns here
+#     deadline: ["*_TIMEOUT", "*_TIMEOUT_SECONDS"]
+#     grace: ["*_GRACE_PERIOD", "*_GRACE_PERIOD_SECONDS"]
+#   source-of-truth: spec   # fixes rewrite annotations and env vars; `annotations`: the spec
+#   min-ttl-seconds: 60     # JOB014 reports a shorter ttlSecondsAfterFinished
 "#;
 
 #[cfg(test)]
@@ -583,6 +619,29 @@ mod tests {
         let c = Config::parse(&block, "example").unwrap();
         assert!(c.policy.kind("PipelineRun").is_some());
         assert!(c.policy.global.require_timeout.is_some());
+    }
+
+    #[test]
+    fn example_commented_blocks_parse() {
+        // The commented `preset` and `kubernetes:` blocks, uncommented, are valid.
+        let start = EXAMPLE.find("# preset: strict").unwrap();
+        let text: String = EXAMPLE[start..]
+            .lines()
+            .filter(|l| {
+                l.starts_with("# preset") || l.starts_with("# kubernetes") || l.starts_with("#  ")
+            })
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect();
+        let c = Config::parse(&text, "example").unwrap();
+        assert!(c.strict);
+        assert_eq!(
+            c.kubernetes,
+            kubernetes::KubernetesSettings {
+                env_named: vec![kubernetes::Promise::Deadline, kubernetes::Promise::Grace],
+                ..Default::default()
+            }
+        );
+        assert!(c.is_enabled("JOB001", false));
     }
 
     #[test]

@@ -143,7 +143,12 @@ fn pick<'p, T: 'p>(
 /// The policy `p` applies to an object of `kind` named `name` in `namespace` (known, or
 /// `None`): the one resolution, shared by the model and by `cutoff watch` for live objects.
 /// `None` when no policy is configured.
-pub fn applied(p: &Policy, kind: &str, name: &str, namespace: Option<Namespace>) -> Option<Applied> {
+pub fn applied(
+    p: &Policy,
+    kind: &str,
+    name: &str,
+    namespace: Option<Namespace>,
+) -> Option<Applied> {
     if p.is_empty() {
         return None;
     }

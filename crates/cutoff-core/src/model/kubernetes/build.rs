@@ -1,0 +1,652 @@
+//! Builds the [`JobModel`]s: reads each Job and CronJob through its layers (the object,
+//! then its Kustomize base when it is a patch whose base is in the repository), applies
+//! the defaults, and collects the promises annotations and env vars make.
+
+use std::collections::HashMap;
+
+use crate::config::kubernetes::{KubernetesSettings, Promise};
+use crate::manifest::kubernetes::{self as k8s, Container, Int, IntField, StrField};
+use crate::manifest::Family;
+use crate::model::kustomize::Kustomization;
+use crate::model::value::Loc;
+use crate::model::Model;
+use crate::project::ObjectId;
+use crate::source::SourceFile;
+
+use super::cron;
+use super::{
+    BackOff, Completeness, CronModel, JobModel, Jobs, Origin, PreStopModel, PromiseSite,
+    PromiseSource, Setting, BACKOFF_CAP_NEVER, BACKOFF_CAP_ON_FAILURE, DEFAULT_BACKOFF_LIMIT,
+    DEFAULT_GRACE,
+};
+
+/// What an object looks like on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// A whole object.
+    Whole,
+    /// Whole in shape, but a container has no `image`: perhaps a patch.
+    Loose,
+    /// A Kustomize patch, or a Job without containers, or a CronJob without a schedule.
+    Partial,
+}
+
+/// One Job or CronJob of the project, read.
+struct Candidate<'a> {
+    id: ObjectId,
+    /// Inside another object (a TriggerTemplate's resources): a template, never a base.
+    embedded: bool,
+    file: &'a SourceFile,
+    view: k8s::Object<'a>,
+    shape: Shape,
+}
+
+/// One layer of a merged object.
+struct Layer<'v, 'a> {
+    file: &'a SourceFile,
+    view: &'v k8s::Object<'a>,
+    origin: Origin,
+}
+
+/// Builds the model of every workload of the project: Jobs and CronJobs, and the pod
+/// templates of the long-running kinds (their grace period and preStop hooks).
+pub fn all(model: &Model<'_>) -> Jobs {
+    let project = model.project;
+    let mut cands: Vec<Candidate<'_>> = Vec::new();
+    for (id, r) in project.objects().iter().enumerate() {
+        if r.family != Family::Kubernetes {
+            continue;
+        }
+        let (file, meta, embedded) = project.object(id);
+        let Some(view) = k8s::read(meta, &file.text) else {
+            continue;
+        };
+        let pod = view.pod_spec();
+        let no_schedule = view.cron.as_ref().is_some_and(|c| c.schedule.is_none());
+        let shape = if model.kustomize.is_patch(&file.path)
+            || no_schedule
+            || pod.is_none_or(|p| p.main_containers().next().is_none())
+        {
+            Shape::Partial
+        } else if pod.is_some_and(|p| p.containers.iter().any(|c| !c.has_image)) {
+            Shape::Loose
+        } else {
+            Shape::Whole
+        };
+        cands.push(Candidate {
+            id,
+            embedded,
+            file,
+            view,
+            shape,
+        });
+    }
+    // Patches whose base is in the repository, and the patches of every base.
+    let bases: Vec<Option<usize>> = (0..cands.len())
+        .map(|i| {
+            if cands[i].shape == Shape::Whole {
+                None
+            } else {
+                base_of(model, &cands, i)
+            }
+        })
+        .collect();
+    let mut patches_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, b) in bases.iter().enumerate() {
+        if let Some(b) = b {
+            patches_of.entry(*b).or_default().push(i);
+        }
+    }
+    let settings = &model.config.kubernetes;
+    let mut jobs = Jobs::default();
+    let mut intervals = Intervals::default();
+    for (i, c) in cands.iter().enumerate() {
+        let mut layers = vec![Layer {
+            file: c.file,
+            view: &c.view,
+            origin: Origin::Written,
+        }];
+        if let Some(b) = bases[i] {
+            layers.push(Layer {
+                file: cands[b].file,
+                view: &cands[b].view,
+                origin: Origin::Base,
+            });
+        }
+        let patches: Vec<&k8s::Object<'_>> = patches_of
+            .get(&i)
+            .map(|ps| ps.iter().map(|p| &cands[*p].view).collect())
+            .unwrap_or_default();
+        let completeness = match (c.shape, bases[i]) {
+            (Shape::Whole, _) => Completeness::Complete,
+            (_, Some(_)) => Completeness::Merged,
+            (Shape::Loose, None) => Completeness::Loose,
+            (Shape::Partial, None) => Completeness::Partial,
+        };
+        let m = job_model(
+            model,
+            c,
+            &layers,
+            &patches,
+            completeness,
+            settings,
+            &mut intervals,
+        );
+        jobs.order.push(c.id);
+        jobs.by_object.insert(c.id, m);
+    }
+    jobs
+}
+
+/// The kustomization files and directories below `k`'s resources, recursively.
+fn resources(model: &Model<'_>, k: &Kustomization, depth: usize, out: &mut Vec<(String, bool)>) {
+    if depth > 8 {
+        return;
+    }
+    for r in &k.resources {
+        if model.project.file(r).is_some() {
+            out.push((r.clone(), false));
+            continue;
+        }
+        let sub = model
+            .kustomize
+            .nearest(&format!("{r}/kustomization.yaml"))
+            .filter(|s| s.dir == *r);
+        match sub {
+            Some(s) => resources(model, s, depth + 1, out),
+            None => out.push((r.clone(), true)),
+        }
+    }
+}
+
+/// The base of the partial object `cands[i]`: the one whole object of the same kind and
+/// name among the resources of the kustomization that applies it as a patch; for a patch
+/// no kustomization in the repository names, the one whole object of that kind and name in
+/// the repository.
+fn base_of(model: &Model<'_>, cands: &[Candidate<'_>], i: usize) -> Option<usize> {
+    let c = &cands[i];
+    let name = c.view.meta.name?;
+    let same = |j: usize, o: &Candidate<'_>| {
+        j != i
+            && !o.embedded
+            && o.shape == Shape::Whole
+            && o.view.kind == c.view.kind
+            && o.view.meta.name == Some(name)
+    };
+    let found: Vec<usize> = match model.kustomize.patching(&c.file.path) {
+        Some(k) => {
+            let mut res = Vec::new();
+            resources(model, k, 0, &mut res);
+            cands
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| {
+                    same(*j, o)
+                        && res.iter().any(|(r, dir)| {
+                            if *dir {
+                                o.file.path.starts_with(&format!("{r}/"))
+                            } else {
+                                *o.file.path == **r
+                            }
+                        })
+                })
+                .map(|(j, _)| j)
+                .collect()
+        }
+        None => cands
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| same(*j, o))
+            .map(|(j, _)| j)
+            .collect(),
+    };
+    (found.len() == 1).then(|| found[0])
+}
+
+fn loc(file: &SourceFile, node: crate::yaml::NodeRef<'_>) -> Loc {
+    Loc::new(file, node.span())
+}
+
+/// What a field is when no layer writes it: Kubernetes' default on a whole (or merged, or
+/// loose) object; nothing known on a partial one; and a field without a default is unset
+/// only on a whole or merged object (a loose object's base may set it).
+fn missing<T>(patched: bool, completeness: Completeness, default: Option<T>) -> Setting<T> {
+    if patched {
+        return Setting::unset(Origin::Patched);
+    }
+    match (completeness, default) {
+        (Completeness::Partial, _) => Setting::unset(Origin::Partial),
+        (_, Some(d)) => Setting {
+            value: Some(d),
+            origin: Origin::Default,
+            at: None,
+            entry: None,
+        },
+        (Completeness::Loose, None) => Setting::unset(Origin::Partial),
+        (_, None) => Setting::unset(Origin::Unset),
+    }
+}
+
+/// Reads an integer field through the layers.
+fn int<'a>(
+    layers: &[Layer<'_, 'a>],
+    patches: &[&k8s::Object<'a>],
+    completeness: Completeness,
+    default: Option<i64>,
+    get: impl Fn(&k8s::Object<'a>) -> Option<IntField<'a>>,
+) -> Setting<i64> {
+    for l in layers {
+        let Some(f) = get(l.view) else { continue };
+        let at = Some(loc(l.file, f.entry.value));
+        let entry = Some(Loc::new(l.file, f.entry.span()));
+        match f.value {
+            Int::Valid(n) => {
+                return Setting {
+                    value: Some(n),
+                    origin: l.origin,
+                    at,
+                    entry,
+                }
+            }
+            Int::Templated | Int::Invalid => {
+                return Setting {
+                    value: None,
+                    origin: Origin::Unknown,
+                    at,
+                    entry,
+                }
+            }
+            // A strategic-merge `null` deletes the field.
+            Int::Null => return Setting::unset(Origin::Unset),
+        }
+    }
+    missing(
+        patches.iter().any(|p| get(p).is_some()),
+        completeness,
+        default,
+    )
+}
+
+/// Reads a string field through the layers.
+fn string<'a>(
+    layers: &[Layer<'_, 'a>],
+    patches: &[&k8s::Object<'a>],
+    completeness: Completeness,
+    default: Option<&str>,
+    get: impl Fn(&k8s::Object<'a>) -> Option<StrField<'a>>,
+) -> Setting<String> {
+    for l in layers {
+        let Some(f) = get(l.view) else { continue };
+        if f.entry.value.is_null() {
+            return Setting::unset(Origin::Unset);
+        }
+        return Setting {
+            value: f.value.map(str::to_string),
+            origin: if f.value.is_some() {
+                l.origin
+            } else {
+                Origin::Unknown
+            },
+            at: Some(loc(l.file, f.entry.value)),
+            entry: Some(Loc::new(l.file, f.entry.span())),
+        };
+    }
+    missing(
+        patches.iter().any(|p| get(p).is_some()),
+        completeness,
+        default.map(str::to_string),
+    )
+}
+
+/// A container merged across layers (by name), with the layer of each part.
+struct Merged<'v, 'a> {
+    name: String,
+    parts: Vec<(&'a SourceFile, &'v Container<'a>, Origin)>,
+}
+
+fn merged_containers<'v, 'a>(layers: &[Layer<'v, 'a>]) -> Vec<Merged<'v, 'a>> {
+    let mut out: Vec<Merged<'v, 'a>> = Vec::new();
+    let mut keys: Vec<(bool, Option<&str>)> = Vec::new();
+    for l in layers {
+        let Some(pod) = l.view.pod_spec() else {
+            continue;
+        };
+        for c in &pod.containers {
+            let key = (c.init, c.name);
+            let at = keys.iter().position(|k| c.name.is_some() && *k == key);
+            match at {
+                Some(i) => out[i].parts.push((l.file, c, l.origin)),
+                None => {
+                    keys.push(key);
+                    out.push(Merged {
+                        name: c.name.unwrap_or("").to_string(),
+                        parts: vec![(l.file, c, l.origin)],
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lowercase, without `-`, `_` and `.`: how annotation domains and env names are compared.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The labels of an annotation key's domain, but the last (`jobs.flowforge.io/x` → `jobs`,
+/// `flowforge`), normalized.
+fn domain_labels(key: &str) -> Vec<String> {
+    let Some((domain, _)) = key.split_once('/') else {
+        return Vec::new();
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels[..labels.len().saturating_sub(1)]
+        .iter()
+        .map(|l| normalize(l))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// What a `*SUFFIX` pattern's `*` stands for in `name`, normalized (`FLOWFORGE_TIMEOUT` with
+/// `*_TIMEOUT` → `flowforge`).
+fn env_prefix(patterns: &[String], name: &str) -> Option<String> {
+    patterns.iter().find_map(|p| {
+        let suffix = p.strip_prefix('*').filter(|s| !s.contains('*'))?;
+        let prefix = name.strip_suffix(suffix)?;
+        let n = normalize(prefix);
+        (!n.is_empty()).then_some(n)
+    })
+}
+
+/// Schedules already read in this run, with their shortest interval (repositories repeat a
+/// few schedules many times).
+#[derive(Default)]
+struct Intervals(HashMap<String, (Option<u64>, Option<String>)>);
+
+impl Intervals {
+    /// (shortest interval, why the schedule does not parse).
+    fn of(&mut self, schedule: &str) -> (Option<u64>, Option<String>) {
+        self.0
+            .entry(schedule.to_string())
+            .or_insert_with(|| match cron::parse(schedule) {
+                Ok(s) => (s.shortest_interval(), None),
+                Err(e) => (None, Some(e.to_string())),
+            })
+            .clone()
+    }
+}
+
+/// Builds one Job model.
+fn job_model(
+    model: &Model<'_>,
+    c: &Candidate<'_>,
+    layers: &[Layer<'_, '_>],
+    patches: &[&k8s::Object<'_>],
+    completeness: Completeness,
+    settings: &KubernetesSettings,
+    intervals: &mut Intervals,
+) -> JobModel {
+    let view = &c.view;
+    let file = c.file;
+    let job = view.job.as_ref();
+    let pod = job.and_then(|j| j.pod.as_ref());
+    let cx = completeness;
+
+    let deadline = int(layers, patches, cx, None, |o| {
+        o.job.as_ref()?.active_deadline
+    });
+    let pod_deadline = int(layers, patches, cx, None, |o| {
+        o.job.as_ref()?.pod.as_ref()?.active_deadline
+    });
+    let grace = int(layers, patches, cx, Some(DEFAULT_GRACE), |o| {
+        o.pod_spec()?.grace
+    });
+    let mut backoff_limit_per_index = int(layers, patches, cx, None, |o| {
+        o.job.as_ref()?.backoff_limit_per_index
+    });
+    // A loose object is whole but for an image: a per-index limit it does not write is
+    // as good as unset (it is also rare), so its back-off is known.
+    if cx == Completeness::Loose && backoff_limit_per_index.origin == Origin::Partial {
+        backoff_limit_per_index.origin = Origin::Unset;
+    }
+    // With `backoffLimitPerIndex`, the Job-wide limit defaults to MaxInt32.
+    let limit_default = match backoff_limit_per_index.origin {
+        Origin::Unset => Some(DEFAULT_BACKOFF_LIMIT),
+        _ if backoff_limit_per_index.value.is_some() => Some(i32::MAX as i64),
+        _ => None,
+    };
+    let backoff_limit = {
+        let s = int(layers, patches, cx, limit_default, |o| {
+            o.job.as_ref()?.backoff_limit
+        });
+        if s.origin == Origin::Default && limit_default.is_none() {
+            Setting::unset(Origin::Unknown)
+        } else {
+            s
+        }
+    };
+    let ttl = int(layers, patches, cx, None, |o| o.job.as_ref()?.ttl);
+    let restart_policy = string(layers, patches, cx, None, |o| {
+        o.job.as_ref()?.pod.as_ref()?.restart_policy
+    });
+    let pod_failure_policy = layers.iter().find_map(|l| {
+        let e = l.view.job.as_ref()?.pod_failure_policy?;
+        Some(loc(l.file, e.key))
+    });
+
+    let back_off = match (
+        restart_policy.value.as_deref(),
+        backoff_limit.value,
+        backoff_limit_per_index.origin,
+    ) {
+        (Some(p @ ("Never" | "OnFailure")), Some(retries), Origin::Unset) => {
+            let cap = if p == "OnFailure" {
+                BACKOFF_CAP_ON_FAILURE
+            } else {
+                BACKOFF_CAP_NEVER
+            };
+            Some(BackOff {
+                restart_policy: p.to_string(),
+                retries,
+                cap,
+                total: BackOff::total_for(retries, cap),
+            })
+        }
+        _ => None,
+    };
+
+    // Annotations, first layer first.
+    let mut annotations: Vec<(&SourceFile, &k8s::Annotation<'_>, Origin)> = Vec::new();
+    for l in layers {
+        for a in &l.view.annotations {
+            if !annotations.iter().any(|(_, b, _)| b.key == a.key) {
+                annotations.push((l.file, a, l.origin));
+            }
+        }
+    }
+    let mut promises = Vec::new();
+    for (f, a, origin) in &annotations {
+        if let Some(p) = settings.annotations.promise_of(a.key) {
+            promises.push(PromiseSite {
+                promise: p,
+                source: PromiseSource::Annotation {
+                    key: a.key.to_string(),
+                },
+                value: k8s::int_text(a.entry.value, &f.text).valid(),
+                at: loc(f, a.entry.value),
+                origin: *origin,
+                written: f.text[a.entry.value.span().range()].to_string(),
+            });
+        }
+    }
+    // The platforms whose annotations make each kind of promise: the labels of the
+    // annotation keys' domains (`flowforge.io/timeout-seconds` → `flowforge`).
+    let platforms = |p: Promise| -> Vec<String> {
+        promises
+            .iter()
+            .filter(|s: &&PromiseSite| s.promise == p && !s.is_env())
+            .flat_map(|s| domain_labels(s.name()))
+            .collect()
+    };
+    let (deadline_platforms, grace_platforms) =
+        (platforms(Promise::Deadline), platforms(Promise::Grace));
+    let containers = merged_containers(layers);
+    let mut pre_stops = Vec::new();
+    for m in &containers {
+        let mut seen: Vec<&str> = Vec::new();
+        for (f, part, origin) in &m.parts {
+            for e in &part.env {
+                if seen.contains(&e.name) {
+                    continue;
+                }
+                seen.push(e.name);
+                let Some(p) = settings.env.promise_of(e.name) else {
+                    continue;
+                };
+                // An env var is a promise where the configuration names its pattern, or where
+                // the Job carries an annotation of the same kind from the same platform: the
+                // env name's prefix is a label of the annotation's domain
+                // (`FLOWFORGE_TIMEOUT` ↔ `flowforge.io/timeout-seconds`).
+                let platforms = match p {
+                    Promise::Deadline => &deadline_platforms,
+                    Promise::Grace => &grace_platforms,
+                    Promise::Ttl => continue,
+                };
+                let counts = settings.env_named.contains(&p)
+                    || env_prefix(settings.env.get(p), e.name)
+                        .is_some_and(|pre| platforms.contains(&pre));
+                let (Some(v), false, true) = (e.value, e.value_from, counts) else {
+                    continue;
+                };
+                promises.push(PromiseSite {
+                    promise: p,
+                    source: PromiseSource::Env {
+                        container: m.name.clone(),
+                        name: e.name.to_string(),
+                    },
+                    value: k8s::int_text(v.value, &f.text).valid(),
+                    at: loc(f, v.value),
+                    origin: *origin,
+                    written: f.text[v.value.span().range()].to_string(),
+                });
+            }
+        }
+        if let Some((f, part, _)) = m.parts.iter().find(|(_, p, _)| p.pre_stop.is_some()) {
+            let ps = part.pre_stop.as_ref().expect("found above");
+            pre_stops.push(PreStopModel {
+                container: m.name.clone(),
+                sleep: ps
+                    .sleep
+                    .and_then(|s| Some((s.value.valid()?, loc(f, s.entry.value)))),
+                exec_sleep: ps.exec_sleep.map(|e| (e.seconds, Loc::new(f, e.span))),
+                at: loc(f, ps.entry.key),
+            });
+        }
+    }
+
+    let hook = annotations.iter().find_map(|(_, a, _)| {
+        matches!(
+            a.key,
+            "argocd.argoproj.io/hook-delete-policy"
+                | "helm.sh/hook-delete-policy"
+                | "argocd.argoproj.io/hook"
+                | "helm.sh/hook"
+        )
+        .then(|| a.key.to_string())
+    });
+
+    let cron = view.cron.as_ref().map(|spec| {
+        let schedule = string(layers, patches, cx, None, |o| o.cron.as_ref()?.schedule);
+        let (interval, schedule_error) = match schedule.value.as_deref() {
+            Some(s) => intervals.of(s),
+            None => (None, None),
+        };
+        CronModel {
+            spec_at: loc(file, spec.key),
+            schedule_error,
+            interval,
+            schedule,
+            starting_deadline: int(layers, patches, cx, None, |o| {
+                o.cron.as_ref()?.starting_deadline
+            }),
+            concurrency_policy: string(layers, patches, cx, Some("Allow"), |o| {
+                o.cron.as_ref()?.concurrency_policy
+            }),
+            time_zone: string(layers, patches, cx, None, |o| o.cron.as_ref()?.time_zone),
+        }
+    });
+
+    let name_node = view
+        .meta
+        .root
+        .path(&["metadata", "name"])
+        .or_else(|| view.meta.root.path(&["metadata", "generateName"]))
+        .or_else(|| view.meta.root.get("kind"))
+        .unwrap_or(view.meta.root);
+    let namespace = view.meta.namespace.map(str::to_string).or_else(|| {
+        model
+            .kustomize
+            .namespace_for(&file.path)
+            .map(|(n, _)| n.clone())
+    });
+    JobModel {
+        object: c.id,
+        kind: view.kind.as_str(),
+        name: view.meta.name.unwrap_or("(unnamed)").to_string(),
+        namespace,
+        at: loc(file, name_node),
+        spec_at: match job {
+            Some(j) => loc(file, j.key),
+            None => loc(file, name_node),
+        },
+        pod_spec_at: pod.map(|p| loc(file, p.key)),
+        completeness,
+        base: layers.get(1).map(|l| loc(l.file, l.view.meta.root)),
+        deadline,
+        pod_deadline,
+        grace,
+        backoff_limit,
+        backoff_limit_per_index,
+        pod_failure_policy,
+        ttl,
+        restart_policy,
+        back_off,
+        promises,
+        pre_stops,
+        hook,
+        cron,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_of_annotations_and_env_vars() {
+        assert_eq!(
+            domain_labels("flowforge.io/timeout-seconds"),
+            vec!["flowforge"]
+        );
+        assert_eq!(
+            domain_labels("jobs.acme-corp.example.com/timeout-seconds"),
+            vec!["jobs", "acmecorp", "example"]
+        );
+        assert!(domain_labels("timeout-seconds").is_empty());
+        let pats = vec!["*_TIMEOUT".to_string(), "*_TIMEOUT_SECONDS".to_string()];
+        assert_eq!(
+            env_prefix(&pats, "FLOWFORGE_TIMEOUT").as_deref(),
+            Some("flowforge")
+        );
+        assert_eq!(
+            env_prefix(&pats, "ACME_CORP_TIMEOUT_SECONDS").as_deref(),
+            Some("acmecorp")
+        );
+        assert_eq!(env_prefix(&pats, "_TIMEOUT"), None);
+        assert_eq!(env_prefix(&pats, "TIMEOUT"), None);
+    }
+}
