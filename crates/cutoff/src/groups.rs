@@ -2,7 +2,8 @@
 //!
 //! Every file is read under the `.cutoff.yaml` nearest to it (unless `--config` or
 //! `--no-config` says otherwise for all), and its Pipelines and Tasks resolve against that
-//! configuration's directory, else the file's git root (or `--root`). So a file gets the
+//! configuration's directory, else the file's git root, else the path it was found under
+//! (or `--root`). So a file gets the
 //! same findings whichever other paths are given, in whatever order, and whether it is
 //! named or found by walking a directory: pre-commit (named files), the Action (a
 //! directory) and `--changed-since` agree. Files that share both are linted together, as
@@ -53,9 +54,19 @@ pub fn plan(
 
     // Group key: (configuration file, root); BTreeMap for a stable order.
     let mut groups: BTreeMap<(Option<PathBuf>, PathBuf), Group> = BTreeMap::new();
+    let walked_dirs: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
     for f in files {
-        let dir = parent_dir(&f);
-        let (config_path, root) = finder.find(&dir)?;
+        let dir = match f.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // The path the file was found under: its directory when named, else the walked one.
+        let under = walked_dirs
+            .iter()
+            .find(|p| f.starts_with(p))
+            .map(|p| (*p).clone())
+            .unwrap_or_else(|| dir.clone());
+        let (config_path, root) = finder.find(&dir, &under)?;
         let key = (config_path.clone(), root.clone());
         if !groups.contains_key(&key) {
             let config = finder.config(config_path.as_deref())?;
@@ -72,7 +83,7 @@ pub fn plan(
         // Standard input is read as if it were the file it names.
         let dir = parent_dir(Path::new(name));
         let dir = if dir.is_dir() { dir } else { cwd.clone() };
-        let (config_path, root) = finder.find(&dir)?;
+        let (config_path, root) = finder.find(&dir, &cwd)?;
         let key = (config_path.clone(), root.clone());
         if !groups.contains_key(&key) {
             let config = finder.config(config_path.as_deref())?;
@@ -93,7 +104,7 @@ pub fn plan(
     if groups.is_empty() {
         // Nothing to read: one empty group, so that the run still reports (no findings).
         let start = paths.first().cloned().unwrap_or_else(|| cwd.clone());
-        let (config_path, root) = finder.find(&parent_dir(&start))?;
+        let (config_path, root) = finder.find(&parent_dir(&start), &parent_dir(&start))?;
         let mut g = Group::new(finder.config(config_path.as_deref())?, root);
         g.covers_root = true;
         groups.push(g);
@@ -124,14 +135,42 @@ fn parent_dir(p: &Path) -> PathBuf {
     }
 }
 
+/// `dir` as an absolute path without `.` and `..` (lexically: `a/../b` is `b`).
+fn absolute(cwd: &Path, dir: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in cwd.join(dir).components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What [`Finder::nearest`] looks for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Marker {
+    /// A configuration file (`.cutoff.yaml`, …).
+    Config,
+    /// A git repository (`.git`).
+    Git,
+}
+
 /// Finds (with a cache per directory) and loads (once per file) configurations.
 struct Finder<'a> {
     common: &'a Common,
     adjust: &'a dyn Fn(&mut Config) -> Result<(), String>,
     /// Set by `--config` / `--no-config`: the same for every file.
     fixed: Option<Option<PathBuf>>,
-    by_dir: HashMap<PathBuf, (Option<PathBuf>, PathBuf)>,
+    by_dir: HashMap<(PathBuf, PathBuf), (Option<PathBuf>, PathBuf)>,
+    /// Per directory and marker: the nearest marker file at or above it (shared by all the
+    /// directories below, so each directory is looked at once).
+    nearest: HashMap<(PathBuf, Marker), Option<PathBuf>>,
     loaded: HashMap<Option<PathBuf>, Config>,
+    cwd: PathBuf,
 }
 
 impl<'a> Finder<'a> {
@@ -149,26 +188,60 @@ impl<'a> Finder<'a> {
             adjust,
             fixed,
             by_dir: HashMap::new(),
+            nearest: HashMap::new(),
             loaded: HashMap::new(),
+            cwd: std::env::current_dir()
+                .map_err(|e| format!("cannot read the current directory: {e}"))?,
         })
     }
 
-    /// The configuration file and the root for files in `dir`.
-    fn find(&mut self, dir: &Path) -> Result<(Option<PathBuf>, PathBuf), String> {
-        if let Some(hit) = self.by_dir.get(dir) {
+    /// The configuration file and the root for files in `dir`, found under `under`.
+    fn find(&mut self, dir: &Path, under: &Path) -> Result<(Option<PathBuf>, PathBuf), String> {
+        let key = (dir.to_path_buf(), under.to_path_buf());
+        if let Some(hit) = self.by_dir.get(&key) {
             return Ok(hit.clone());
         }
+        let abs = absolute(&self.cwd, dir);
         let config_path = match &self.fixed {
             Some(p) => p.clone(),
-            None => config::discover(dir),
+            None => self.nearest(&abs, Marker::Config),
         };
-        let root = match &self.common.root {
-            Some(r) => r.clone(),
-            None => walk::find_root(dir, config_path.as_deref().and_then(Path::parent)),
+        let root = match (
+            &self.common.root,
+            config_path.as_deref().and_then(Path::parent),
+        ) {
+            (Some(r), _) => r.clone(),
+            (None, Some(config_dir)) => config_dir.to_path_buf(),
+            (None, None) => self
+                .nearest(&abs, Marker::Git)
+                .and_then(|g| g.parent().map(Path::to_path_buf))
+                .unwrap_or_else(|| under.to_path_buf()),
         };
         let hit = (config_path, root);
-        self.by_dir.insert(dir.to_path_buf(), hit.clone());
+        self.by_dir.insert(key, hit.clone());
         Ok(hit)
+    }
+
+    /// The nearest `marker` at or above the absolute directory `dir`: the configuration
+    /// file, or the `.git` of the repository.
+    fn nearest(&mut self, dir: &Path, marker: Marker) -> Option<PathBuf> {
+        let key = (dir.to_path_buf(), marker);
+        if let Some(hit) = self.nearest.get(&key) {
+            return hit.clone();
+        }
+        let here = match marker {
+            Marker::Config => config::CONFIG_FILE_NAMES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|c| c.is_file()),
+            Marker::Git => Some(dir.join(".git")).filter(|g| g.exists()),
+        };
+        let found = match here {
+            Some(h) => Some(h),
+            None => dir.parent().and_then(|p| self.nearest(p, marker)),
+        };
+        self.nearest.insert(key, found.clone());
+        found
     }
 
     fn config(&mut self, path: Option<&Path>) -> Result<Config, String> {
@@ -177,7 +250,13 @@ impl<'a> Finder<'a> {
             return Ok(c.clone());
         }
         let mut config = match path {
-            Some(p) => Config::load(p).map_err(|e| e.to_string())?,
+            // Loaded by the path shown to users (relative to the current directory when
+            // below it), so that errors name it as they name linted files.
+            Some(p) => {
+                let cwd = std::env::current_dir().unwrap_or_default();
+                let shown = PathBuf::from(walk::display_path(p, &cwd));
+                Config::load(&shown).map_err(|e| e.to_string())?
+            }
             None => Config::default(),
         };
         crate::cli::apply_overrides(self.common, &mut config)?;
