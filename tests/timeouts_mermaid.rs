@@ -82,3 +82,32 @@ fn nothing_to_draw() {
         "No PipelineRun or Pipeline found.\n"
     );
 }
+
+/// README.md shows the chart of `shop-release` from fixtures/demo-gitops as it is drawn.
+#[test]
+fn readme_shows_a_demo_chart_as_it_is() {
+    let o = Command::new(env!("CARGO_BIN_EXE_cutoff"))
+        .current_dir(fixtures().join("demo-gitops"))
+        .args([
+            "timeouts",
+            "--format",
+            "mermaid",
+            "tekton/runs/nightly.yaml",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    let chart = out
+        .split("#### PipelineRun `shop-release`")
+        .nth(1)
+        .and_then(|c| c.split_once("\n\n"))
+        .map(|(_, c)| c)
+        .unwrap_or_else(|| panic!("{out}"));
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    assert!(
+        readme.contains(chart),
+        "README.md does not show this chart:\n{chart}"
+    );
+}
