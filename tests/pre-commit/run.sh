@@ -25,9 +25,9 @@
 #    exist: the build must not read it.
 #
 # Prints SKIPPED and exits 0 only when PyPI cannot be reached; any other problem fails.
-# Cargo builds reuse the user's CARGO_HOME (registry cache) and build in target/pre-commit
-# (CUTOFF_PRE_COMMIT_TARGET_DIR overrides it), shared by the wheel, the rust hook and the
-# Action's build. Timings are printed at the end (the README quotes them).
+# Cargo builds reuse the user's CARGO_HOME (registry cache) and build in pre-commit/ under
+# CARGO_TARGET_DIR (else target/; CUTOFF_PRE_COMMIT_TARGET_DIR overrides it), shared by the
+# wheel, the rust hook and the Action's build. Timings are printed at the end (the README quotes them).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -35,7 +35,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cutoff-pre-commit.XXXXXX")
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 
-export CARGO_TARGET_DIR=${CUTOFF_PRE_COMMIT_TARGET_DIR:-$root/target/pre-commit}
+export CARGO_TARGET_DIR=${CUTOFF_PRE_COMMIT_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/pre-commit}
 export PRE_COMMIT_HOME=$work/pre-commit-home
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Hermetic git: no user or system configuration (signing, hooks paths, templates).
