@@ -424,6 +424,10 @@ fn sarif_redacted(out: &str) -> String {
     }
     v["runs"][0]["tool"]["driver"]["rules"] = Value::String("[rules]".into());
     v["runs"][0]["tool"]["driver"]["version"] = Value::String("[version]".into());
+    // The directory the test runs in.
+    let base = &mut v["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+    assert!(base.as_str().unwrap().starts_with("file:///"));
+    *base = Value::String("[cwd]".into());
     serde_json::to_string_pretty(&v).unwrap()
 }
 
@@ -463,13 +467,20 @@ fn sarif_rules_and_columns() {
         assert_eq!(r["help"]["text"], rule.summary);
         assert_eq!(r["help"]["markdown"], rule.doc);
         assert_eq!(r["fullDescription"]["markdown"], rule.doc);
+        // The rule's page at this version's tag, which exists as long as the release does.
         assert_eq!(
             r["helpUri"],
             format!(
-                "https://github.com/cutoff-dev/cutoff/blob/main/rules/{}.md",
+                "https://github.com/cutoff-dev/cutoff/blob/v{}/rules/{}.md",
+                env!("CARGO_PKG_VERSION"),
                 rule.code
             )
         );
+        let tags = r["properties"]["tags"].as_array().unwrap();
+        assert!(!tags.is_empty(), "{r}");
+        if rule.code.starts_with("TKN") {
+            assert_eq!(tags[..2], ["tekton", "timeouts"]);
+        }
         let level = match rule.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

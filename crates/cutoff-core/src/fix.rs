@@ -97,6 +97,17 @@ pub struct Fixed {
     pub changed: BTreeMap<Arc<str>, String>,
     /// Files whose fixed text no longer parsed: their changes were dropped.
     pub refused: Vec<Arc<str>>,
+    /// Every fix applied, in the order applied, for telling the user what changed.
+    pub log: Vec<Applied>,
+}
+
+/// One fix applied: the finding it fixed, where (line at the time), and what it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub path: Arc<str>,
+    pub line: usize,
+    pub code: &'static str,
+    pub description: String,
 }
 
 fn rebuild(files: Vec<SourceFile>, new_texts: &HashMap<Arc<str>, String>) -> Vec<SourceFile> {
@@ -118,6 +129,7 @@ pub fn fix_project(
     let mut project = Project::new(files);
     let mut originals: BTreeMap<Arc<str>, String> = BTreeMap::new();
     let mut applied = 0;
+    let mut log: Vec<Applied> = Vec::new();
     let mut refused: HashSet<Arc<str>> = HashSet::new();
     let mut diags = lint(&project);
     for _ in 0..MAX_ROUNDS {
@@ -163,10 +175,27 @@ pub fn fix_project(
         if new_texts.is_empty() {
             break;
         }
-        applied += fixes
+        for f in fixes
             .iter()
             .filter(|f| f.edits.iter().all(|e| new_texts.contains_key(&e.path)))
-            .count();
+        {
+            applied += 1;
+            if let Some(d) = diags
+                .iter()
+                .find(|d| d.fix.as_ref().is_some_and(|x| std::ptr::eq(x, *f)))
+            {
+                let line = project
+                    .file(&d.path)
+                    .map(|file| file.line_col(d.span.start).0)
+                    .unwrap_or(1);
+                log.push(Applied {
+                    path: d.path.clone(),
+                    line,
+                    code: d.code,
+                    description: f.description.clone(),
+                });
+            }
+        }
         for path in new_texts.keys() {
             if let Some(f) = project.file(path) {
                 originals
@@ -188,6 +217,7 @@ pub fn fix_project(
         applied,
         changed: originals,
         refused,
+        log,
     }
 }
 

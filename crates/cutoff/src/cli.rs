@@ -21,6 +21,8 @@ use cutoff_core::source::SourceFile;
 use cutoff_core::version::Version;
 use cutoff_core::walk;
 
+use crate::groups::{self, Group};
+
 const EXIT_OK: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
 const EXIT_ERROR: i32 = 2;
@@ -56,7 +58,7 @@ pub enum Command {
     Lint(Box<LintArgs>),
     /// Show the effective timeout tree of each PipelineRun: why did it die at 1h?
     #[command(
-        after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json"
+        after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json\n  cutoff timeouts --format mermaid --changed-since origin/main >> summary.md"
     )]
     Timeouts(TimeoutsArgs),
     /// List every rule: code, name, default severity, fixable, on by default.
@@ -194,8 +196,23 @@ pub struct LintArgs {
     /// Record the current findings in this baseline file (and exit 0).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Apply `exclude:` also to files named on the command line (as pre-commit and editors
+    /// pass them); without it, a named file is always linted.
+    #[arg(long)]
+    pub force_exclude: bool,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TimeoutsFormat {
+    /// The effective-timeout tree.
+    Text,
+    /// The same model as data.
+    Json,
+    /// Markdown: a Mermaid `gantt` chart per run, its tasks along the longest chain, the
+    /// budget as a milestone (GitHub renders it).
+    Mermaid,
 }
 
 #[derive(Args, Debug)]
@@ -203,9 +220,13 @@ pub struct TimeoutsArgs {
     /// Files or directories (default: `.`).
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
-    /// Output as a tree or as JSON.
-    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    /// Output as a tree, as JSON, or as Mermaid charts in Markdown.
+    #[arg(long, value_enum, default_value_t = TimeoutsFormat::Text)]
+    pub format: TimeoutsFormat,
+    /// Only the runs that read a file changed between REF and the working tree (git): the
+    /// run's own file, its Pipeline's or one of its Tasks'.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -313,7 +334,7 @@ fn print_rules(format: ListFormat) {
 
 /// The URLs of the git remotes of the checkout `near` lies in (none outside git): a
 /// git-resolver reference to one of them fetches from the linted repository itself.
-fn git_remote_urls(near: &Path) -> Vec<String> {
+pub(crate) fn git_remote_urls(near: &Path) -> Vec<String> {
     let dir = if near.is_dir() {
         near
     } else {
@@ -339,17 +360,8 @@ fn git_remote_urls(near: &Path) -> Vec<String> {
     urls
 }
 
-/// Loads the configuration and applies command-line overrides.
-fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
-    let mut config = if common.no_config {
-        Config::default()
-    } else if let Some(p) = &common.config {
-        Config::load(p, &walk::display_path(p, &cwd()?)).map_err(|e| e.to_string())?
-    } else if let Some(p) = config::discover(first_path) {
-        Config::load(&p, &walk::display_path(&p, &cwd()?)).map_err(|e| e.to_string())?
-    } else {
-        Config::default()
-    };
+/// Applies the command-line overrides every command shares to a loaded configuration.
+pub(crate) fn apply_overrides(common: &Common, config: &mut Config) -> Result<(), String> {
     if let Some(v) = &common.tekton_version {
         config.targets.tekton =
             Version::parse(v).ok_or_else(|| format!("--tekton-version: invalid version {v:?}"))?;
@@ -358,7 +370,6 @@ fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
         config.targets.pipelines_as_code =
             Some(Version::parse(v).ok_or_else(|| format!("--pac-version: invalid version {v:?}"))?);
     }
-    config.repository_urls = git_remote_urls(first_path);
     if let Some(m) = common.default_timeout_minutes {
         if m < 0 {
             return Err("--default-timeout-minutes must be >= 0".into());
@@ -366,7 +377,7 @@ fn load_config(common: &Common, first_path: &Path) -> Result<Config, String> {
         config.tekton.default_timeout_minutes = m;
         config.tekton.default_set_by = Some("`--default-timeout-minutes`".to_string());
     }
-    Ok(config)
+    Ok(())
 }
 
 fn cwd() -> Result<PathBuf, String> {
@@ -380,17 +391,18 @@ struct Loaded {
     io_errors: Vec<String>,
 }
 
-fn load_inputs(
-    paths: &[PathBuf],
-    common: &Common,
-    config: &Config,
+/// Reads one group: its files (those in `only`, if given) to report on and, for reference
+/// resolution, the rest of its root; standard input if it belongs to the group.
+fn load_group(
+    g: &Group,
     stdin: Option<(String, Vec<u8>)>,
     only: Option<&HashSet<PathBuf>>,
 ) -> Result<Loaded, String> {
     let cwd = cwd()?;
+    let config = &g.config;
     let max = config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let exclude = |shown: &str| config.is_excluded(shown);
-    let (mut files, mut io_errors) = walk::collect(paths, &cwd, &exclude);
+    let mut files = g.files.clone();
     if let Some(only) = only {
         files.retain(|f| {
             std::fs::canonicalize(f)
@@ -408,24 +420,12 @@ fn load_inputs(
         .collect();
     // The rest of the repository, read only to resolve Pipelines and Tasks; nothing to add
     // when the whole root is linted anyway.
-    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let root = common
-        .root
-        .clone()
-        .unwrap_or_else(|| walk::find_root(&first, config.path.as_deref().and_then(Path::parent)));
-    let root_c = std::fs::canonicalize(&root).ok();
-    let covers_root = only.is_none()
-        && paths.iter().any(|p| {
-            std::fs::canonicalize(p)
-                .ok()
-                .is_some_and(|c| Some(&c) == root_c.as_ref())
-        });
-    if !covers_root {
+    if only.is_some() || !g.covers_root {
         let reported: HashSet<PathBuf> = files
             .iter()
             .filter_map(|f| std::fs::canonicalize(f).ok())
             .collect();
-        let (context, _) = walk::collect(std::slice::from_ref(&root), &cwd, &exclude);
+        let (context, _) = walk::collect(std::slice::from_ref(&g.root), &cwd, &exclude);
         for f in context {
             let Ok(c) = std::fs::canonicalize(&f) else {
                 continue;
@@ -441,10 +441,10 @@ fn load_inputs(
         }
     }
     let (mut sources, errs) = lint::load(&inputs, max);
-    io_errors.extend(
-        errs.into_iter()
-            .map(|e| format!("{}: {}", e.path, e.message)),
-    );
+    let io_errors = errs
+        .into_iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
     let mut files_scanned = inputs.iter().filter(|i| i.report).count();
     if let Some((name, bytes)) = stdin {
         // Standard input replaces a file of the same name, if the walk found one.
@@ -462,6 +462,40 @@ fn load_inputs(
         files_scanned,
         io_errors,
     })
+}
+
+/// The files changed since `reference` in the repositories of every group's root.
+fn changed_files(reference: &str, groups: &[Group]) -> Result<HashSet<PathBuf>, String> {
+    let mut all = HashSet::new();
+    let mut seen: Vec<&Path> = Vec::new();
+    for g in groups {
+        if seen.contains(&g.root.as_path()) {
+            continue;
+        }
+        seen.push(&g.root);
+        all.extend(baseline::changed_since(reference, &g.root)?);
+    }
+    Ok(all)
+}
+
+/// One project from the projects of several groups: every file once (a file reported in
+/// one group may be context in another), for the reporters and the fixer's output.
+fn merge_projects(projects: Vec<Project>) -> Project {
+    let mut files: Vec<SourceFile> = Vec::new();
+    let mut at: std::collections::HashMap<Arc<str>, usize> = Default::default();
+    for p in projects {
+        for f in p.sources.into_files() {
+            match at.get(&f.path) {
+                Some(&i) if !files[i].report && f.report => files[i] = f,
+                Some(_) => {}
+                None => {
+                    at.insert(f.path.clone(), files.len());
+                    files.push(f);
+                }
+            }
+        }
+    }
+    Project::new(files)
 }
 
 fn color_enabled(choice: ColorChoice) -> bool {
@@ -530,71 +564,100 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             .cloned()
             .collect()
     };
-    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let mut config = load_config(&args.common, &first)?;
-    if !args.select.is_empty() {
-        config.select = Some(args.select.iter().map(|s| s.to_ascii_uppercase()).collect());
-    }
-    config
-        .extend_select
-        .extend(args.extend_select.iter().map(|s| s.to_ascii_uppercase()));
-    config
-        .ignore
-        .extend(args.ignore.iter().map(|s| s.to_ascii_uppercase()));
-    if let Some(s) = &args.max_file_size {
-        config.max_file_size = Some(
+    let max_file_size = match &args.max_file_size {
+        Some(s) => Some(
             config::parse_size(s).ok_or_else(|| format!("--max-file-size: invalid size {s:?}"))?,
-        );
-    }
+        ),
+        None => None,
+    };
+    let adjust = |config: &mut Config| -> Result<(), String> {
+        if !args.select.is_empty() {
+            config.select = Some(args.select.iter().map(|s| s.to_ascii_uppercase()).collect());
+        }
+        config
+            .extend_select
+            .extend(args.extend_select.iter().map(|s| s.to_ascii_uppercase()));
+        config
+            .ignore
+            .extend(args.ignore.iter().map(|s| s.to_ascii_uppercase()));
+        if max_file_size.is_some() {
+            config.max_file_size = max_file_size;
+        }
+        Ok(())
+    };
     let outputs: Vec<(Format, Option<PathBuf>)> = args
         .output
         .iter()
         .map(|o| parse_output(o))
         .collect::<Result<_, _>>()?;
 
-    let stdin = if use_stdin {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        Some((
-            args.stdin_filename.clone().unwrap_or_else(|| "-".into()),
-            buf,
-        ))
-    } else {
-        None
-    };
-    let only = match &args.changed_since {
-        Some(r) => Some(baseline::changed_since(r, &first)?),
-        None => None,
-    };
+    let stdin_name = use_stdin.then(|| args.stdin_filename.clone().unwrap_or_else(|| "-".into()));
     // With only `-`, lint nothing else (but still resolve references in the repository).
     let lint_paths: Vec<PathBuf> = if use_stdin && args.paths.iter().all(|p| p.as_os_str() == "-") {
         Vec::new()
     } else {
         paths.clone()
     };
-    let loaded = load_inputs(&lint_paths, &args.common, &config, stdin, only.as_ref())?;
-    for e in &loaded.io_errors {
+    let plan = groups::plan(
+        &lint_paths,
+        &args.common,
+        args.force_exclude,
+        stdin_name.as_deref(),
+        &adjust,
+    )?;
+    let mut stdin = if use_stdin {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        stdin_name.clone().map(|n| (n, buf))
+    } else {
+        None
+    };
+    let only = match &args.changed_since {
+        Some(r) => Some(changed_files(r, &plan.groups)?),
+        None => None,
+    };
+
+    // Each group is linted (or fixed) under its own configuration, against its own root.
+    let fixing = args.fix || args.diff;
+    let mut io_errors = plan.io_errors.clone();
+    let mut files_scanned = 0;
+    let mut fixed_count = 0;
+    let mut changed = std::collections::BTreeMap::new();
+    let mut applied_fixes = Vec::new();
+    let mut projects = Vec::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for g in &plan.groups {
+        let input = if g.stdin { stdin.take() } else { None };
+        let loaded = load_group(g, input, only.as_ref())?;
+        io_errors.extend(loaded.io_errors);
+        files_scanned += loaded.files_scanned;
+        if fixing {
+            let files: Vec<SourceFile> = loaded.project.sources.into_files();
+            let fixed = lint::fix_files(files, &g.config, args.unsafe_fixes);
+            for r in &fixed.refused {
+                eprintln!("cutoff: warning: fixes for {r} were not applied: the result would not parse as YAML (please report this)");
+            }
+            fixed_count += fixed.applied;
+            changed.extend(fixed.changed);
+            applied_fixes.extend(fixed.log);
+            diags.extend(fixed.diagnostics);
+            projects.push(fixed.project);
+        } else {
+            diags.extend(lint::check(&loaded.project, &g.config));
+            projects.push(loaded.project);
+        }
+    }
+    for e in &io_errors {
         eprintln!("cutoff: error: {e}");
     }
-
-    let fixing = args.fix || args.diff;
-    let (project, mut diags, fixed_count, changed) = if fixing {
-        let files: Vec<SourceFile> = loaded.project.sources.into_files();
-        let fixed = lint::fix_files(files, &config, args.unsafe_fixes);
-        for r in &fixed.refused {
-            eprintln!("cutoff: warning: fixes for {r} were not applied: the result would not parse as YAML (please report this)");
-        }
-        (
-            fixed.project,
-            fixed.diagnostics,
-            fixed.applied,
-            fixed.changed,
-        )
+    let project = if projects.len() == 1 {
+        projects.pop().expect("one project")
     } else {
-        let diags = lint::check(&loaded.project, &config);
-        (loaded.project, diags, 0, Default::default())
+        diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diags.dedup();
+        merge_projects(projects)
     };
 
     // Write or show the fixes.
@@ -615,6 +678,18 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
                 stdin_fixed_printed = true;
             }
         }
+        if args.fix {
+            // Say what was fixed (pre-commit shows it when the hook fails on the rewrite).
+            for a in applied_fixes
+                .iter()
+                .filter(|a| changed.contains_key(&a.path))
+            {
+                eprintln!(
+                    "cutoff: fixed {}:{}: {} {}",
+                    a.path, a.line, a.code, a.description
+                );
+            }
+        }
         if use_stdin && args.fix && !stdin_fixed_printed {
             // Unchanged standard input is echoed, as formatters do.
             if let Some(f) = project.files.iter().find(|f| f.fs_path.is_none()) {
@@ -632,7 +707,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             diags.len(),
             bl.display()
         );
-        return Ok(if loaded.io_errors.is_empty() {
+        return Ok(if io_errors.is_empty() {
             EXIT_OK
         } else {
             EXIT_ERROR
@@ -649,7 +724,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         sources: &project,
         rules: &rule_metas,
         diagnostics: &diags,
-        files_scanned: loaded.files_scanned,
+        files_scanned,
         fixed: fixed_count,
         color: false,
         show_fixes: args.show_fixes,
@@ -690,7 +765,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         }
     }
     let _ = stdout.flush();
-    if !loaded.io_errors.is_empty() {
+    if !io_errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
     Ok(if fails(&diags, args.fail_on) {
@@ -706,17 +781,35 @@ fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
     } else {
         args.paths.clone()
     };
-    let config = load_config(&args.common, &paths[0])?;
-    let loaded = load_inputs(&paths, &args.common, &config, None, None)?;
-    for e in &loaded.io_errors {
+    let plan = groups::plan(&paths, &args.common, false, None, &|_| Ok(()))?;
+    let mut io_errors = plan.io_errors.clone();
+    let touching = match &args.changed_since {
+        Some(r) => Some(changed_files(r, &plan.groups)?),
+        None => None,
+    };
+    let format = match args.format {
+        TimeoutsFormat::Text => crate::timeouts::Format::Text,
+        TimeoutsFormat::Json => crate::timeouts::Format::Json,
+        TimeoutsFormat::Mermaid => crate::timeouts::Format::Mermaid,
+    };
+    // One rendering per group, each under its own configuration and root.
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for g in &plan.groups {
+        let loaded = load_group(g, None, None)?;
+        io_errors.extend(loaded.io_errors);
+        let model = Model::new(&loaded.project, &g.config);
+        let diags = lint::check_model(&model);
+        let mut buf = Vec::new();
+        crate::timeouts::render(&model, &diags, format, touching.as_ref(), &mut buf)
+            .map_err(|e| e.to_string())?;
+        parts.push(buf);
+    }
+    for e in &io_errors {
         eprintln!("cutoff: error: {e}");
     }
-    let model = Model::new(&loaded.project, &config);
-    let diags = lint::check_model(&model);
-    let mut out = std::io::stdout().lock();
-    crate::timeouts::render(&model, &diags, args.format == ListFormat::Json, &mut out)
-        .map_err(|e| e.to_string())?;
-    Ok(if loaded.io_errors.is_empty() {
+    let text = crate::timeouts::join(format, parts)?;
+    out(&text);
+    Ok(if io_errors.is_empty() {
         EXIT_OK
     } else {
         EXIT_ERROR

@@ -2,6 +2,7 @@
 //! about manifests and timeouts comes from `cutoff-core`.
 
 mod cli;
+mod groups;
 mod timeouts;
 
 fn main() {

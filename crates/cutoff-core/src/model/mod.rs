@@ -13,7 +13,9 @@
 //! - [`kustomize`]: namespaces and patches from `kustomization.yaml` files;
 //! - [`tekton`]: Tekton's budgets, task timeouts, version facts and admission checks;
 //! - [`kubernetes`]: Jobs' deadlines, grace periods, TTLs and back-off;
-//! - [`orchestrator`]: orchestrator pipelines' step timeouts and chains.
+//! - [`orchestrator`]: orchestrator pipelines' step timeouts and chains;
+//! - [`timeline`]: a run's worst case in time (each task's start and end, which end past
+//!   their budget), for the Mermaid chart.
 
 pub mod dag;
 pub mod effective;
@@ -23,6 +25,7 @@ pub mod orchestrator;
 pub mod place;
 pub mod policy;
 pub mod tekton;
+pub mod timeline;
 pub mod value;
 
 use std::ops::Deref;

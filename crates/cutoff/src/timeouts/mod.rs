@@ -4,12 +4,19 @@
 //! prints the same model as data, with the family-neutral effective timeouts of every
 //! object under `effective`.
 //!
+//! `--format mermaid` draws each run as a Mermaid `gantt` chart in Markdown
+//! ([`mermaid`]).
+//!
 //! Everything shown is read from [`cutoff_core::model`]; nothing is computed here.
 
 mod kubernetes;
+mod mermaid;
 mod orchestrator;
 mod tekton;
 mod tree;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
@@ -22,15 +29,60 @@ use cutoff_core::project::Project;
 use tekton::{run_tree, taskrun_tree};
 use tree::Node;
 
-/// Prints the model of every run in the project's reported files.
+/// How `cutoff timeouts` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Mermaid,
+}
+
+/// Does the tree stand for a place in one of the `touching` files (canonical paths)?
+fn touches(t: &Node, project: &Project, touching: Option<&HashSet<PathBuf>>) -> bool {
+    let Some(set) = touching else {
+        return true;
+    };
+    let mut stack = vec![t];
+    while let Some(n) = stack.pop() {
+        for l in &n.locs {
+            let hit = project
+                .file(&l.path)
+                .and_then(|f| f.fs_path.as_ref())
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_some_and(|c| set.contains(&c));
+            if hit {
+                return true;
+            }
+        }
+        stack.extend(n.children.iter());
+    }
+    false
+}
+
+/// Prints the model of every run in the project's reported files (with `touching`, only
+/// the runs that read one of those files).
 pub fn render(
     model: &Model<'_>,
     diagnostics: &[Diagnostic],
-    json: bool,
+    format: Format,
+    touching: Option<&HashSet<PathBuf>>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let project = model.project;
-    let (runs, task_runs) = all_models(model, model.config);
+    let (mut runs, mut task_runs) = all_models(model, model.config);
+    runs.retain(|m| touches(&run_tree(m, None), project, touching));
+    task_runs.retain(|r| touches(&taskrun_tree(r, None), project, touching));
+    if format == Format::Mermaid {
+        let mut text = String::new();
+        for m in &runs {
+            mermaid::chart(m, &mut text);
+        }
+        if runs.is_empty() && touching.is_none() {
+            text.push_str("No PipelineRun or Pipeline found.\n");
+        }
+        return out.write_all(text.as_bytes());
+    }
+    let json = format == Format::Json;
     let mut trees: Vec<(Node, Value)> = Vec::new();
     for m in &runs {
         let policy = model.run_policy(m);
@@ -71,6 +123,8 @@ pub fn render(
     }
     let mut jobs = kubernetes::trees(model);
     let mut pipelines = orchestrator::trees(model);
+    jobs.retain(|(t, _)| touches(t, project, touching));
+    pipelines.retain(|(t, _)| touches(t, project, touching));
     for (t, v) in jobs.iter_mut().chain(pipelines.iter_mut()) {
         let mut found = Vec::new();
         t.mark(project, diagnostics, &mut found);
@@ -124,6 +178,60 @@ pub fn render(
 /// policy is configured).
 pub(crate) fn cap_node(id: &str, policy: Option<&Applied>) -> Option<Node> {
     policy.map(|p| Node::new(format!("{id}/cap"), format!("cap: {}", p.describe())))
+}
+
+/// One output from the renderings of several groups (see `groups.rs`): texts follow each
+/// other, JSON documents merge key by key.
+pub fn join(format: Format, parts: Vec<Vec<u8>>) -> Result<String, String> {
+    let mut parts: Vec<String> = parts
+        .into_iter()
+        .map(|p| String::from_utf8_lossy(&p).into_owned())
+        .collect();
+    if parts.len() == 1 {
+        return Ok(parts.pop().unwrap_or_default());
+    }
+    match format {
+        Format::Json => {
+            let mut doc = serde_json::Map::new();
+            for p in &parts {
+                let v: Value = serde_json::from_str(p).map_err(|e| e.to_string())?;
+                for (k, v) in v.as_object().cloned().unwrap_or_default() {
+                    match (doc.get_mut(&k), v) {
+                        (Some(Value::Array(a)), Value::Array(b)) => a.extend(b),
+                        (None, v) => {
+                            doc.insert(k, v);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let mut s =
+                serde_json::to_string_pretty(&Value::Object(doc)).map_err(|e| e.to_string())?;
+            s.push('\n');
+            Ok(s)
+        }
+        Format::Text => {
+            let none =
+                "no PipelineRun, Pipeline, TaskRun, Job, CronJob or orchestrator pipeline found\n";
+            let found: Vec<&String> = parts.iter().filter(|p| p.as_str() != none).collect();
+            if found.is_empty() {
+                return Ok(none.to_string());
+            }
+            Ok(found
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        Format::Mermaid => {
+            let none = "No PipelineRun or Pipeline found.\n";
+            let found: Vec<&String> = parts.iter().filter(|p| p.as_str() != none).collect();
+            if found.is_empty() {
+                return Ok(none.to_string());
+            }
+            Ok(found.iter().map(|s| s.as_str()).collect())
+        }
+    }
 }
 
 fn finding_json(id: &str, d: &Diagnostic, project: &Project) -> Value {

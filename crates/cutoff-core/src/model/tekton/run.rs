@@ -207,10 +207,10 @@ impl<'p> RunModel<'p> {
         }
     }
 
-    /// How long the tasks phase may take at most if every task uses its effective timeout
-    /// (the cluster default included) along the longest path of the DAG; `None` when a task
-    /// on it is unbounded.
-    pub fn effective_chain_total(&self) -> Option<GoDuration> {
+    /// The longest path of the DAG if every task uses its effective timeout (the cluster
+    /// default included; unbounded counts as infinite, unknown as nothing): the worst-case
+    /// timeline `cutoff timeouts --format mermaid` draws, and what budget-raising fixes fit.
+    pub fn effective_chain(&self) -> Option<Chain> {
         let names: Vec<String> = self.tasks.iter().map(|t| t.name.clone()).collect();
         let deps: Vec<Vec<usize>> = self
             .tasks
@@ -222,12 +222,18 @@ impl<'p> RunModel<'p> {
                     .collect()
             })
             .collect();
-        let chain = dag::longest(&names, &deps, |i| match self.tasks[i].effective.value {
+        dag::longest(&names, &deps, |i| match self.tasks[i].effective.value {
             Bound::Finite(d) => Weight::Finite(d),
             Bound::Unbounded => Weight::Infinite,
             Bound::Unknown => Weight::Zero,
-        })?;
-        chain.total.finite()
+        })
+    }
+
+    /// How long the tasks phase may take at most if every task uses its effective timeout
+    /// (the cluster default included) along the longest path of the DAG; `None` when a task
+    /// on it is unbounded.
+    pub fn effective_chain_total(&self) -> Option<GoDuration> {
+        self.effective_chain()?.total.finite()
     }
 
     pub fn all_tasks(&self) -> impl Iterator<Item = &TaskModel<'p>> {
