@@ -762,8 +762,8 @@ async fn failures_are_audited_and_set_the_exit_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_errors_exit_2_with_a_clear_message() {
     let h = Harness::new("setup", knowledge()).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cutoff-watch-test"))
-        .args(["--knowledge"])
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cutoff"))
+        .args(["watch", "--knowledge"])
         .arg(&h.knowledge)
         .args(["--kubeconfig", "/nonexistent/kubeconfig", "--once"])
         .output()
@@ -785,8 +785,8 @@ async fn setup_errors_exit_2_with_a_clear_message() {
         p.stderr()
     );
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cutoff-watch-test"))
-        .arg("--help")
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cutoff"))
+        .args(["watch", "--help"])
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
@@ -795,4 +795,95 @@ async fn setup_errors_exit_2_with_a_clear_message() {
     assert!(help.contains("--enforce"));
     assert!(help.contains("Examples:"));
     assert!(!help.contains("fake-clock"), "test-only flag is hidden");
+    assert!(!help.contains("--knowledge"), "test-only flag is hidden");
+}
+
+/// `cutoff watch --repo`: what live objects are held to comes from linting the repository
+/// (the same model as `cutoff timeouts`) and its `.cutoff.yaml` policy, and a live object is
+/// linted as a manifest too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_repository_is_what_live_objects_are_held_to() {
+    let h = Harness::new("repo", knowledge()).await;
+    let repo = h.dir.join("repo");
+    let write = |path: &str, text: &str| {
+        let p = repo.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(".cutoff.yaml", "policy:\n  kinds:\n    Job: {max: 30m}\n");
+    write(
+        "runs/nightly.yaml",
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  generateName: nightly-\n  namespace: ci\nspec:\n  timeouts:\n    pipeline: 1h\n  pipelineRef:\n    name: nightly\n",
+    );
+    write(
+        "jobs/report.yaml",
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\n  namespace: ci\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      activeDeadlineSeconds: 600\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n            - name: main\n              image: busybox\n",
+    );
+    // A Job its CronJob made: the template's deadline holds it.
+    let mut made = job("report-28911", 0, None);
+    made["metadata"]["ownerReferences"] = json!([{
+        "apiVersion": "batch/v1", "kind": "CronJob", "name": "report",
+        "uid": "1111aaaa-0000-4000-8000-000000000001", "controller": true
+    }]);
+    h.api.put(made);
+    // A run the repository knows by name, applied by hand with another budget; and a Job.
+    let mut live = pipelinerun("nightly-x1", 0, "2h");
+    live["spec"]["timeouts"]["pipeline"] = json!("2h");
+    h.api.put(live);
+    h.api.put(job("backup-1", 0, None));
+    // A run applied by hand with its timeout where v1 has none (TKN003 on the live object).
+    let mut misplaced = pipelinerun("adhoc-1", 0, "1h");
+    misplaced["metadata"]["generateName"] = json!("adhoc-");
+    misplaced["spec"]["timeout"] = json!("3h");
+    h.api.put(misplaced);
+    h.set_clock(70 * MIN);
+
+    let mut p = h.spawn_repo("w", &repo, &["--once"]);
+    assert_eq!(
+        p.wait_exit(Duration::from_secs(20)).await,
+        0,
+        "{}",
+        p.stderr()
+    );
+    assert!(h.writes().is_empty(), "dry-run wrote: {:?}", h.writes());
+    let audit = p.audit();
+    let find = |name: &str, rule: &str| {
+        audit
+            .iter()
+            .find(|r| r["record"] == "decision" && r["name"] == name && r["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} decision for {name}: {audit:#?}"))
+            .clone()
+    };
+    // The repository's template (matched by generateName) holds the run to 1h, not its own 2h.
+    let d = find("nightly-x1", "deadline");
+    assert_eq!(d["limit"], "1h0m0s", "{d}");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cut off after 1h0m0s: repository runs/nightly.yaml:"),
+        "{d}"
+    );
+    // The policy caps the Job, which sets no deadline of its own.
+    let d = find("backup-1", "deadline");
+    assert_eq!(
+        d["message"],
+        "cut off after 30m0s: policy kinds.Job.max (.cutoff.yaml:3)"
+    );
+    // A CronJob's Job is held to the CronJob's template, below the policy's cap.
+    let d = find("report-28911", "deadline");
+    assert_eq!(d["limit"], "10m0s", "{d}");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cut off after 10m0s: repository jobs/report.yaml:"),
+        "{d}"
+    );
+    // The lint rules read the live object itself.
+    let d = find("adhoc-1", "TKN003");
+    assert!(
+        d["message"].as_str().unwrap().contains("`spec.timeout`"),
+        "{d}"
+    );
 }

@@ -150,14 +150,29 @@ users:
         std::fs::rename(&tmp, &self.clock).unwrap();
     }
 
+    /// Starts `cutoff watch` on the repository `repo` (linted, as users run it) instead of
+    /// the knowledge file, with the harness flags plus `extra`.
+    pub fn spawn_repo(&self, name: &str, repo: &std::path::Path, extra: &[&str]) -> Proc {
+        let mut args: Vec<String> = vec!["--repo".into(), repo.display().to_string()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        self.spawn_with(name, None, &args)
+    }
+
     /// Starts the test binary with the harness flags plus `extra`.
     pub fn spawn(&self, name: &str, extra: &[&str]) -> Proc {
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        self.spawn_with(name, Some(&self.knowledge), &extra)
+    }
+
+    fn spawn_with(&self, name: &str, knowledge: Option<&PathBuf>, extra: &[String]) -> Proc {
         let audit = self.dir.join(format!("{name}.audit.jsonl"));
         let stderr = self.dir.join(format!("{name}.stderr"));
-        let child = Command::new(env!("CARGO_BIN_EXE_cutoff"))
-            .arg("watch")
-            .arg("--knowledge")
-            .arg(&self.knowledge)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cutoff"));
+        cmd.arg("watch");
+        if let Some(k) = knowledge {
+            cmd.arg("--knowledge").arg(k);
+        }
+        let child = cmd
             .arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .arg("--fake-clock")

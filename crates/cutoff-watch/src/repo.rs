@@ -111,7 +111,8 @@ impl RepoKnowledge {
                 .clone()
                 .or_else(|| obj.labels.get("tekton.dev/pipeline").cloned()),
             LiveKind::TaskRun => obj.task_ref.clone(),
-            _ => None,
+            LiveKind::Job => obj.owner_cronjob.clone(),
+            LiveKind::Pod => None,
         };
         match runs {
             Some(r) => s
@@ -127,17 +128,22 @@ impl RepoKnowledge {
 
 /// Reads and lints the repository.
 fn load_snapshot(repo: &Path, config_file: Option<&Path>) -> Result<Snapshot, String> {
-    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    // Paths in messages are shown relative to the repository, as in `cutoff lint --root`.
+    let base = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
+    let shown = |p: &Path| {
+        let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        cutoff_core::walk::display_path(&abs, &base)
+    };
     let config = match config_file {
-        Some(p) => Config::load(p, &cutoff_core::walk::display_path(p, &cwd)),
+        Some(p) => Config::load(p, &shown(p)),
         None => match config::discover(repo) {
-            Some(p) => Config::load(&p, &cutoff_core::walk::display_path(&p, &cwd)),
+            Some(p) => Config::load(&p, &shown(&p)),
             None => Ok(Config::default()),
         },
     }
     .map_err(|e| e.to_string())?;
     let exclude = |shown: &str| config.is_excluded(shown);
-    let (files, errors) = cutoff_core::walk::collect(&[repo.to_path_buf()], repo, &exclude);
+    let (files, errors) = cutoff_core::walk::collect(std::slice::from_ref(&base), &base, &exclude);
     if let Some(e) = errors.first() {
         return Err(format!("cannot read the repository: {e}"));
     }
@@ -148,7 +154,7 @@ fn load_snapshot(repo: &Path, config_file: Option<&Path>) -> Result<Snapshot, St
     let inputs: Vec<Input> = files
         .into_iter()
         .map(|f| Input {
-            path: Arc::from(cutoff_core::walk::display_path(&f, repo)),
+            path: Arc::from(cutoff_core::walk::display_path(&f, &base)),
             fs_path: f,
             report: true,
         })
@@ -207,6 +213,32 @@ fn load_snapshot(repo: &Path, config_file: Option<&Path>) -> Result<Snapshot, St
             },
         });
     }
+    // Jobs and CronJob job templates: a live Job matches a Job by name, or a CronJob's
+    // template through its owner (kept as `runs`).
+    for e in model
+        .effective_timeouts()
+        .into_iter()
+        .filter(|e| e.subject == cutoff_core::model::Subject::Job)
+    {
+        let source = match &e.at {
+            Some(at) => format!("repository {} ({})", at.display(), e.origin),
+            None => format!("repository {} ({})", e.object.display(), e.origin),
+        };
+        let cronjob = e.kind == "CronJob";
+        templates.push(Template {
+            kind: LiveKind::Job,
+            name: if cronjob {
+                String::new()
+            } else {
+                e.name.trim_end_matches('*').to_string()
+            },
+            generated: !cronjob && e.name.ends_with('*'),
+            namespace: e.namespace.clone(),
+            runs: cronjob.then(|| e.name.clone()),
+            limit: to_std(e.value),
+            source,
+        });
+    }
     // Names of PipelineRuns made with generateName end in `*` in the model's names.
     for t in &mut templates {
         if t.generated {
@@ -224,7 +256,12 @@ fn policy_source(r: &policy::Rule<Bound>) -> Option<Limit> {
     let d = to_std(r.value)?;
     Some(Limit::new(
         d,
-        format!("policy {} ({}:{})", r.set_by, r.file, r.line),
+        format!(
+            "policy {} ({}:{})",
+            r.set_by.trim_start_matches("policy."),
+            r.file,
+            r.line
+        ),
     ))
 }
 
@@ -345,7 +382,12 @@ impl Knowledge for RepoKnowledge {
                 let d = Duration::from_nanos(t.value.nanos().max(0) as u64);
                 return Some(Limit::new(
                     d,
-                    format!("policy {} ({}:{})", t.key, s.config.policy.file, t.line),
+                    format!(
+                        "policy {} ({}:{})",
+                        t.key.trim_start_matches("policy."),
+                        s.config.policy.file,
+                        t.line
+                    ),
                 ));
             }
         }

@@ -81,6 +81,48 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Enforce the repository's validated timeouts on a live cluster (dry-run unless --enforce).
+    #[cfg(feature = "watch")]
+    #[command(
+        long_about = cutoff_watch::WATCH_LONG_ABOUT,
+        after_long_help = cutoff_watch::WATCH_EXAMPLES
+    )]
+    Watch(Box<WatchCommand>),
+    /// Enforce the repository's validated timeouts on a live cluster (not in this build).
+    #[cfg(not(feature = "watch"))]
+    #[command(
+        long_about = "Enforce the repository's validated timeouts on a live cluster.\n\nThis build of cutoff is lint-only: `cutoff watch` needs the Kubernetes client, which lint installs (pre-commit, the Action, the wheel) never compile. Build it with `cargo install --locked --path . --features watch`, or run the container image (see the README, \"cutoff watch\")."
+    )]
+    Watch {
+        /// The options `cutoff watch` would take.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
+}
+
+/// `cutoff watch`: the repository (or, for tests, a knowledge file) and the watch options.
+#[cfg(feature = "watch")]
+#[derive(Args, Debug)]
+pub struct WatchCommand {
+    /// Read what live objects are held to from FILE instead of linting `--repo` (for tests).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub knowledge: Option<PathBuf>,
+    #[command(flatten)]
+    pub watch: cutoff_watch::WatchArgs,
+}
+
+/// Runs `cutoff watch`: loads the repository's knowledge, then watches until stopped (or
+/// once, with `--once`).
+#[cfg(feature = "watch")]
+fn run_watch(w: WatchCommand) -> Result<i32, String> {
+    let knowledge: Arc<dyn cutoff_watch::Knowledge> = match &w.knowledge {
+        Some(f) => Arc::new(cutoff_watch::StaticKnowledge::load(f)?),
+        None => Arc::new(cutoff_watch::RepoKnowledge::load(
+            &w.watch.repo,
+            w.watch.config.as_deref(),
+        )?),
+    };
+    Ok(cutoff_watch::run_blocking(w.watch, knowledge))
 }
 
 const LINT_EXAMPLES: &str = "Examples:
@@ -265,6 +307,12 @@ fn run(cli: Cli) -> Result<i32, String> {
             }
             None => Err(format!("no rule {rule:?}; `cutoff rules` lists them")),
         },
+        #[cfg(feature = "watch")]
+        Command::Watch(w) => run_watch(*w),
+        #[cfg(not(feature = "watch"))]
+        Command::Watch { .. } => Err(
+            "this build of cutoff is lint-only: build it with `cargo install --locked --path . --features watch` for `cutoff watch` (see the README)".to_string(),
+        ),
         Command::Init { write } => {
             if write {
                 let p = Path::new(config::CONFIG_FILE_NAMES[0]);
