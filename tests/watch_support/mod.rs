@@ -94,6 +94,15 @@ pub fn read_audit(path: &PathBuf) -> Vec<Value> {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The test's folder goes with it, unless the test failed (then it is kept to look at).
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 impl Harness {
     pub async fn new(name: &str, knowledge: Value) -> Harness {
         let api = FakeApi::start().await;
