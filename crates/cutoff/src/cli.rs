@@ -35,9 +35,11 @@ const EXIT_ERROR: i32 = 2;
     about = "Finds and fixes wrong timeouts in Tekton and Kubernetes manifests.",
     long_about = "Finds and fixes wrong timeouts in Tekton and Kubernetes manifests.\n\n\
 cutoff reads every YAML file of a repository (multi-document files, Tekton v1 and v1beta1, \
-Pipelines-as-Code `.tekton/` runs, Triggers templates), resolves Pipelines and Tasks across \
-files, and reports timeouts that Tekton would reject, silently drop, or cut short — with the \
-exact position, the reason from Tekton's own source, and a fix.",
+Pipelines-as-Code `.tekton/` runs, Triggers templates, Kubernetes Jobs, CronJobs and pod \
+templates, Kustomize overlays, orchestrator pipelines), resolves references across files, and \
+reports timeouts that the cluster would reject, silently drop, or cut short — with the exact \
+position, the reason from the upstream source, and a fix. An optional policy in .cutoff.yaml \
+caps timeouts per kind, namespace and name; `cutoff watch` holds live runs to the same answers.",
     after_help = "Examples:\n  \
 cutoff lint                          lint the current directory\n  \
 cutoff lint deploy/ .tekton/ x.yaml  lint some paths (references still resolve repo-wide)\n  \
@@ -56,7 +58,7 @@ pub enum Command {
     /// Lint manifests and report (or fix) wrong timeouts.
     #[command(after_help = LINT_EXAMPLES)]
     Lint(Box<LintArgs>),
-    /// Show the effective timeout tree of each PipelineRun: why did it die at 1h?
+    /// Show the effective timeout tree of each run, Job and pipeline: why did it die at 1h?
     #[command(
         after_help = "Examples:\n  cutoff timeouts\n  cutoff timeouts .tekton/pull-request.yaml --format json\n  cutoff timeouts --format mermaid --changed-since origin/main >> summary.md"
     )]
