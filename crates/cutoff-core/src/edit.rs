@@ -70,7 +70,7 @@ pub fn insert_entry(
     let NodeKind::Mapping { entries, flow } = map.kind() else {
         return None;
     };
-    if *flow {
+    if flow {
         let close = map.span().end.checked_sub(1)?;
         if text.as_bytes().get(close) != Some(&b'}') {
             return None;
@@ -118,7 +118,7 @@ pub fn delete_entry(
         return None;
     };
     let pos = entries.iter().position(|(k, _)| *k == key.id)?;
-    if *flow {
+    if flow {
         let start = key.span().start;
         let end = value.span().end.max(key.span().end);
         // Remove the following ", " (or, for the last entry, the preceding ", ").

@@ -26,7 +26,8 @@ pub struct SourceFile {
     pub path: Arc<str>,
     /// Where it lives on disk; `None` for standard input.
     pub fs_path: Option<PathBuf>,
-    pub text: String,
+    /// Shared with the parsed documents, whose scalars point into it.
+    pub text: Arc<str>,
     pub lines: LineIndex,
     pub stream: Stream,
     /// Findings in this file are reported (false for files read only to resolve references).
@@ -41,8 +42,9 @@ impl SourceFile {
         let size = text.len() as u64;
         let relevant =
             manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
+        let text: Arc<str> = Arc::from(text);
         let stream = if relevant {
-            yaml::parse(&text)
+            yaml::parse_shared(&text)
         } else {
             Stream {
                 documents: Vec::new(),
@@ -76,7 +78,7 @@ impl SourceFile {
         SourceFile {
             path,
             fs_path,
-            text: String::new(),
+            text: Arc::from(""),
             lines: LineIndex::new(""),
             stream: Stream {
                 documents: Vec::new(),
