@@ -49,23 +49,21 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
                 path: i.path.clone(),
                 message: e.to_string(),
             };
-            let size = std::fs::metadata(&i.fs_path).map_err(io)?.len();
-            if size > max_size {
-                return Ok(SourceFile::skipped(
+            match read_bounded(&i.fs_path, max_size).map_err(io)? {
+                Read::Bytes(bytes) => Ok(from_bytes(
+                    i.path.clone(),
+                    Some(i.fs_path.clone()),
+                    bytes,
+                    i.report,
+                )),
+                Read::TooLarge(size) => Ok(SourceFile::skipped(
                     i.path.clone(),
                     Some(i.fs_path.clone()),
                     Skip::TooLarge,
                     size,
                     i.report,
-                ));
+                )),
             }
-            let bytes = std::fs::read(&i.fs_path).map_err(io)?;
-            Ok(from_bytes(
-                i.path.clone(),
-                Some(i.fs_path.clone()),
-                bytes,
-                i.report,
-            ))
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
@@ -77,6 +75,70 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
         }
     }
     (files, errors)
+}
+
+/// What [`read_bounded`] found.
+pub enum Read {
+    Bytes(Vec<u8>),
+    /// Larger than the limit (the size on disk, or the limit + 1 when it grew while read).
+    TooLarge(u64),
+}
+
+/// Reads a regular file of at most `max_size` bytes: one open (non-blocking, so that a
+/// FIFO never waits for a writer) and one `fstat`. Anything but a regular file (a FIFO, a
+/// socket, a device, a directory) is an error that says what it is.
+pub fn read_bounded(path: &std::path::Path, max_size: u64) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(not_a_regular_file(&meta)));
+    }
+    let size = meta.len();
+    if size > max_size {
+        return Ok(Read::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    // A file that grows while it is read stops at the limit.
+    file.take(max_size + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_size {
+        return Ok(Read::TooLarge(max_size + 1));
+    }
+    Ok(Read::Bytes(bytes))
+}
+
+/// "not a regular file (a FIFO)", and so on.
+pub fn not_a_regular_file(meta: &std::fs::Metadata) -> String {
+    let t = meta.file_type();
+    let what = if t.is_dir() {
+        "a directory"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_block_device() || t.is_char_device() {
+                "a device"
+            } else {
+                "not a file"
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            "not a file"
+        }
+    };
+    format!("not a regular file ({what}); not read")
 }
 
 /// Builds a source file from bytes (a file or standard input).
