@@ -22,7 +22,6 @@
 mod build;
 pub mod cron;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -316,7 +315,7 @@ pub struct JobModel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hook: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cron: Option<CronModel>,
+    pub cron: Option<Box<CronModel>>,
 }
 
 impl JobModel {
@@ -351,23 +350,22 @@ impl JobModel {
 /// Every Job and CronJob of the project, by object.
 #[derive(Default)]
 pub struct Jobs {
-    by_object: HashMap<ObjectId, JobModel>,
-    /// In project order.
-    order: Vec<ObjectId>,
+    /// The objects modelled, in project order (increasing).
+    pub(super) ids: Vec<ObjectId>,
+    /// Their models, in the same order.
+    pub(super) models: Vec<JobModel>,
 }
 
 impl Jobs {
     /// The model of the workload `id`, of any kind.
     pub fn get(&self, id: ObjectId) -> Option<&JobModel> {
-        self.by_object.get(&id)
+        let i = self.ids.binary_search(&id).ok()?;
+        self.models.get(i)
     }
 
     /// Every Job and CronJob model, in file order.
     pub fn iter(&self) -> impl Iterator<Item = &JobModel> {
-        self.order
-            .iter()
-            .filter_map(|id| self.by_object.get(id))
-            .filter(|j| j.is_batch())
+        self.models.iter().filter(|j| j.is_batch())
     }
 }
 

@@ -43,6 +43,9 @@ pub struct Cache {
     /// `None`: no object of that kind and name (in a compatible namespace).
     task_defs: Mutex<HashMap<TaskKey, Option<Defs>>>,
     uses: Mutex<HashMap<(ObjectId, SettingsKey), Uses>>,
+    /// [`Cache::task_defs`] by kind, name, namespace and the referrer's folder (which is all
+    /// the resolution depends on), so that a hit costs no lookup.
+    task_defs_by_dir: Mutex<HashMap<Box<str>, Option<Defs>>>,
     /// How many PipelineRuns resolve to each Pipeline (file and root span), built once.
     run_counts: std::sync::OnceLock<HashMap<(Arc<str>, Span), usize>>,
 }
@@ -61,6 +64,32 @@ impl Cache {
     /// the file `referrer` (the nearest candidates, see [`resolve::nearest`]), sorted by path
     /// (see [`resolve::read_task_defs`]), read once per project and candidate set.
     pub fn task_defs(
+        &self,
+        model: &Model<'_>,
+        kind: &str,
+        name: &str,
+        namespace: Option<&str>,
+        referrer: &str,
+    ) -> Option<Defs> {
+        // Each part prefixed by its length, so that no two keys run together.
+        let mut short = String::with_capacity(kind.len() + name.len() + referrer.len() + 16);
+        let ns = namespace.map(|n| ("+", n)).unwrap_or(("-", ""));
+        for part in [kind, name, ns.0, ns.1, resolve::dir_of(referrer)] {
+            use std::fmt::Write as _;
+            let _ = write!(short, "{}:", part.len());
+            short.push_str(part);
+        }
+        if let Some(hit) = lock(&self.task_defs_by_dir).get(short.as_str()) {
+            return hit.clone();
+        }
+        let defs = self.task_defs_uncached(model, kind, name, namespace, referrer);
+        lock(&self.task_defs_by_dir)
+            .entry(short.into_boxed_str())
+            .or_insert(defs)
+            .clone()
+    }
+
+    fn task_defs_uncached(
         &self,
         model: &Model<'_>,
         kind: &str,
@@ -97,6 +126,22 @@ impl Cache {
             return hit.clone();
         }
         let uses: Arc<[TaskUse]> = TaskUse::of_models(&models_of_root(model, config, id)).into();
+        lock(&self.uses).entry(key).or_insert(uses).clone()
+    }
+
+    /// [`Cache::uses`], from `models` when they are not cached yet: the models of the root
+    /// `id` ([`models_of_root`]) that the caller has built anyway.
+    pub fn uses_from(
+        &self,
+        config: &Config,
+        id: ObjectId,
+        models: impl FnOnce() -> Vec<TaskUse>,
+    ) -> Arc<[TaskUse]> {
+        let key = (id, settings_key(config));
+        if let Some(hit) = lock(&self.uses).get(&key) {
+            return hit.clone();
+        }
+        let uses: Arc<[TaskUse]> = models().into();
         lock(&self.uses).entry(key).or_insert(uses).clone()
     }
 }

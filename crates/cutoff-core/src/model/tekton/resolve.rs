@@ -75,7 +75,7 @@ pub fn git_self_file<'p>(
     found.next().is_none().then_some(f)
 }
 
-fn dir_of(path: &str) -> &str {
+pub(crate) fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
 

@@ -174,6 +174,40 @@ impl<'p> Scope<'p> {
         s
     }
 
+    /// The scope with [`Reach::Tasks`] of a document-root PipelineRun or Pipeline whose
+    /// scope with [`Reach::Runs`] is `runs`: the same task uses as [`Scope::of`] finds, from
+    /// the models already built (the cache's, when another object's check built them first).
+    /// `None` for any other object.
+    pub fn tasks_from_runs(
+        runs: &Scope<'p>,
+        config: &Config,
+        object: &Object<'p>,
+        in_tt: bool,
+    ) -> Option<Scope<'p>> {
+        let model = runs.model;
+        let root = match object {
+            Object::PipelineRun(r) if !in_tt => r.meta.root,
+            Object::Pipeline {
+                meta,
+                spec: Some(_),
+            } if !in_tt => meta.root,
+            _ => return None,
+        };
+        let id = model.object_at(runs.file, root)?;
+        let uses = model
+            .tekton
+            .cache
+            .uses_from(config, id, || TaskUse::of_models(&runs.runs));
+        Some(Scope {
+            model,
+            file: runs.file,
+            object: runs.object,
+            runs: Vec::new(),
+            task_runs: Vec::new(),
+            uses: vec![uses],
+        })
+    }
+
     /// Fills [`Scope::uses`] (and `task_runs`) for [`Reach::Tasks`].
     fn uses_of(&mut self, config: &Config, object: &Object<'p>, in_tt: bool) {
         let model = self.model;

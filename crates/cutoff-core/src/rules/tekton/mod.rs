@@ -127,7 +127,22 @@ impl<'a> TektonContext<'a> {
 
     /// Also, for a Task, every run of it, built once per object.
     pub fn tasks(&self) -> &Scope<'a> {
-        self.tasks.get_or_init(|| self.scope(Reach::Tasks))
+        self.tasks.get_or_init(|| {
+            // A run's or a Pipeline's task uses come from its own models: built once.
+            let in_tt = self.trigger_template.is_some();
+            if matches!(
+                self.object,
+                Object::PipelineRun(_) | Object::Pipeline { .. }
+            ) && !in_tt
+            {
+                if let Some(s) =
+                    Scope::tasks_from_runs(self.runs(), self.base.config, self.object, in_tt)
+                {
+                    return s;
+                }
+            }
+            self.scope(Reach::Tasks)
+        })
     }
 
     fn scope(&self, reach: Reach) -> Scope<'a> {
