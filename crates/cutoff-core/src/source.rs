@@ -40,6 +40,9 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: Arc<str>, fs_path: Option<PathBuf>, text: String, report: bool) -> SourceFile {
         let size = text.len() as u64;
+        if text.len() > yaml::MAX_TEXT_LEN {
+            return SourceFile::skipped(path, fs_path, Skip::TooLarge, size, report);
+        }
         let relevant =
             manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
         let text: Arc<str> = Arc::from(text);

@@ -232,7 +232,7 @@ pub struct Document {
     /// comments after the last document go to the last document.
     pub comments: Vec<Comment>,
     /// A syntax error inside this document; the tree may then be partial.
-    pub error: Option<YamlError>,
+    pub error: Option<Box<YamlError>>,
     /// 0-based position in the stream.
     pub index: usize,
 }
@@ -254,7 +254,7 @@ pub struct Stream {
 impl Stream {
     /// The first syntax error of the stream, if any.
     pub fn first_error(&self) -> Option<&YamlError> {
-        self.documents.iter().find_map(|d| d.error.as_ref())
+        self.documents.iter().find_map(|d| d.error.as_deref())
     }
 }
 

@@ -23,12 +23,12 @@ pub fn parse_shared(arc: &Arc<str>) -> Stream {
         return Stream {
             documents: vec![Document {
                 span: Span::new(0, 0),
-                error: Some(YamlError {
+                error: Some(Box::new(YamlError {
                     message: format!("the file is too large to parse ({} bytes)", text.len()),
                     offset: 0,
                     line: 1,
                     column: 1,
-                }),
+                })),
                 ..Document::empty(arc.clone())
             }],
         };
@@ -331,7 +331,7 @@ impl<'t> Builder<'t> {
             root,
             span: Span::new(start, span_end.min(self.text.len())),
             comments: doc.comments,
-            error,
+            error: error.map(Box::new),
             index: self.docs.len(),
         });
     }
@@ -399,7 +399,10 @@ impl<'t> Builder<'t> {
         for doc in &mut self.docs {
             // Nearly always sorted already (a block scalar's header comment comes late).
             doc.comments.sort_by_key(|c| c.span.start);
+            doc.comments.shrink_to_fit();
         }
+        // Most files hold one document: a Vec grown by pushing would keep room for four.
+        self.docs.shrink_to_fit();
         Stream {
             documents: self.docs,
         }
