@@ -107,9 +107,10 @@ pub fn read_bounded(path: &std::path::Path, max_size: u64) -> std::io::Result<Re
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
     // A file that grows while it is read stops at the limit.
-    file.take(max_size + 1).read_to_end(&mut bytes)?;
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max_size {
-        return Ok(Read::TooLarge(max_size + 1));
+        return Ok(Read::TooLarge(max_size.saturating_add(1)));
     }
     Ok(Read::Bytes(bytes))
 }
