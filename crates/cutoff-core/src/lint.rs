@@ -181,35 +181,76 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
 
 /// [`check`] over a model already built.
 pub fn check_model(model: &Model<'_>) -> Vec<Diagnostic> {
-    let (project, config) = (model.project, model.config);
-    let enabled = enabled_rules(config);
-    let is_on = |r: &Rule| enabled.iter().any(|e| e.code == r.code);
-    let report_unused = is_on(&engine::UNUSED_SUPPRESSION);
-    let mut diags: Vec<Diagnostic> = project
+    let enabled = enabled_rules(model.config);
+    let mut diags: Vec<Diagnostic> = model
+        .project
         .files
         .par_iter()
         .filter(|f| f.report)
-        .flat_map_iter(|f| {
-            let mut out = check_file(model, f, &enabled);
-            suppress::apply(f, config, &mut out, report_unused);
-            out.retain(|d| enabled.iter().any(|r| r.code == d.code));
-            for d in &mut out {
-                d.severity = config.severity_for(d.code, d.severity);
-                // A fix may only edit files the user asked about (pre-commit passes only
-                // changed files; the rest of the repository is context).
-                if d.fix
-                    .as_ref()
-                    .is_some_and(|fix| fix.edits.iter().any(|e| !project.is_reported(&e.path)))
-                {
-                    d.fix = None;
-                }
-            }
-            out
-        })
+        .flat_map_iter(|f| check_reported(model, f, &enabled))
         .collect();
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
     diags
+}
+
+/// The findings of one reported file, as [`check_model`] reports them (suppressed, with
+/// their severity, fixes only in reported files).
+fn check_reported(model: &Model<'_>, f: &SourceFile, enabled: &[&'static Rule]) -> Vec<Diagnostic> {
+    let (project, config) = (model.project, model.config);
+    let report_unused = enabled
+        .iter()
+        .any(|e| e.code == engine::UNUSED_SUPPRESSION.code);
+    let mut out = check_file(model, f, enabled);
+    suppress::apply(f, config, &mut out, report_unused);
+    out.retain(|d| enabled.iter().any(|r| r.code == d.code));
+    for d in &mut out {
+        d.severity = config.severity_for(d.code, d.severity);
+        // A fix may only edit files the user asked about (pre-commit passes only
+        // changed files; the rest of the repository is context).
+        if d.fix
+            .as_ref()
+            .is_some_and(|fix| fix.edits.iter().any(|e| !project.is_reported(&e.path)))
+        {
+            d.fix = None;
+        }
+    }
+    out
+}
+
+/// [`check_model`] for the reported files at the indexes `select` accepts: each file's
+/// findings (sorted, as [`check_model`] sorts them) and what its check read beyond the
+/// file itself ([`crate::deps`]; call within a [`crate::deps::Session`]).
+pub fn check_recorded(
+    model: &Model<'_>,
+    select: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<(usize, Vec<Diagnostic>, crate::deps::Deps)> {
+    let enabled = enabled_rules(model.config);
+    model
+        .project
+        .files
+        .par_iter()
+        .enumerate()
+        .filter(|(i, f)| f.report && select(*i))
+        .map(|(i, f)| {
+            let (mut diags, d) = crate::deps::record(|| {
+                // What every check may read: the cluster default the repository may set
+                // (built with the model), and the Kustomize files.
+                for k in [
+                    "default-timeout-minutes",
+                    "kustomization.yaml",
+                    "kustomization.yml",
+                    "Kustomization",
+                ] {
+                    crate::deps::key(k);
+                }
+                check_reported(model, f, &enabled)
+            });
+            diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            diags.dedup();
+            (i, diags, d)
+        })
+        .collect()
 }
 
 fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -> Vec<Diagnostic> {

@@ -232,12 +232,14 @@ impl Project {
 
     /// The ids of the objects of the file at `file` (an index into [`Sources::files`]).
     pub fn objects_of_file(&self, file: usize) -> Range<ObjectId> {
+        crate::deps::file(file);
         self.file_objects[file]..self.file_objects[file + 1]
     }
 
     /// The file, identity and embedding of an object.
     pub fn object(&self, id: ObjectId) -> (&SourceFile, Meta<'_>, bool) {
         let r = self.objects[id];
+        crate::deps::file(r.file);
         let f = &self.files[r.file];
         let node = f.stream.documents[r.doc].get(r.node);
         (f, r.ident.meta(node, r.family), r.embedded)
@@ -263,6 +265,7 @@ impl Project {
         name: &str,
         namespace: Option<&str>,
     ) -> Vec<(&SourceFile, Meta<'_>)> {
+        crate::deps::key(name);
         let Some(ids) = self.index[family_slot(family)]
             .get(kind)
             .and_then(|names| names.get(name))

@@ -380,9 +380,16 @@ impl KubernetesModel {
         KubernetesModel::default()
     }
 
-    /// Every Job model, built on first use.
+    /// Every Job model, built on first use. Whoever reads them all depends on every file
+    /// ([`crate::deps`]).
     pub fn jobs(&self, model: &Model<'_>) -> &Jobs {
-        self.jobs.get_or_init(|| build::all(model))
+        crate::deps::all();
+        self.built(model)
+    }
+
+    fn built(&self, model: &Model<'_>) -> &Jobs {
+        self.jobs
+            .get_or_init(|| crate::deps::suspended(|| build::all(model)))
     }
 
     /// The model of the Job or CronJob `id`.
@@ -392,7 +399,17 @@ impl KubernetesModel {
 
     /// The model of the workload `id`, of any kind (for the rules about pod templates).
     pub fn workload(&self, model: &Model<'_>, id: ObjectId) -> Option<&JobModel> {
-        self.jobs(model).get(id)
+        let j = self.built(model).get(id);
+        // What one model reads ([`crate::deps`]): its object's file, its Kustomize base's,
+        // and the objects of its name (the patches applied to it, the base it may have).
+        let (_, meta, _) = model.object(id);
+        if let Some(name) = meta.name {
+            crate::deps::key(name);
+        }
+        if let Some(base) = j.and_then(|j| j.base.as_ref()) {
+            model.index_of(&base.path);
+        }
+        j
     }
 }
 

@@ -64,7 +64,8 @@ pub struct TektonContext<'a> {
     pub object: &'a Object<'a>,
     /// The TriggerTemplate this object is embedded in, if any.
     pub trigger_template: Option<&'a TriggerTemplate<'a>>,
-    runs: OnceCell<Scope<'a>>,
+    /// The runs scope, and what building it read ([`crate::deps`]).
+    runs: OnceCell<(Scope<'a>, crate::deps::Deps)>,
     tasks: OnceCell<Scope<'a>>,
 }
 
@@ -122,7 +123,12 @@ impl<'a> TektonContext<'a> {
     /// The models of the runs concerning this object (a PipelineRun's own, a Pipeline's
     /// runs or default run, a TaskRun's own), built once per object.
     pub fn runs(&self) -> &Scope<'a> {
-        self.runs.get_or_init(|| self.scope(Reach::Runs))
+        &self.runs_and_deps().0
+    }
+
+    fn runs_and_deps(&self) -> &(Scope<'a>, crate::deps::Deps) {
+        self.runs
+            .get_or_init(|| crate::deps::record(|| self.scope(Reach::Runs)))
     }
 
     /// Also, for a Task, every run of it, built once per object.
@@ -135,8 +141,9 @@ impl<'a> TektonContext<'a> {
                 Object::PipelineRun(_) | Object::Pipeline { .. }
             ) && !in_tt
             {
+                let (runs, read) = self.runs_and_deps();
                 if let Some(s) =
-                    Scope::tasks_from_runs(self.runs(), self.base.config, self.object, in_tt)
+                    Scope::tasks_from_runs(runs, read, self.base.config, self.object, in_tt)
                 {
                     return s;
                 }
