@@ -205,6 +205,8 @@ fn check_reported(model: &Model<'_>, f: &SourceFile, enabled: &[&'static Rule]) 
     suppress::apply(f, config, &mut out, report_unused);
     out.retain(|d| enabled.iter().any(|r| r.code == d.code));
     for d in &mut out {
+        // No message echoes a value whole (a 5 MB scalar stays a few hundred characters).
+        d.bound_text();
         d.severity = config.severity_for(d.code, d.severity);
         // A fix may only edit files the user asked about (pre-commit passes only
         // changed files; the rest of the repository is context).
