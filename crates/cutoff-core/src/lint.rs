@@ -216,8 +216,80 @@ fn check_reported(model: &Model<'_>, f: &SourceFile, enabled: &[&'static Rule]) 
         {
             d.fix = None;
         }
+        if let Some(fix) = &mut d.fix {
+            for e in &mut fix.edits {
+                space_after_colon(project, e);
+            }
+            merge_insertions(&mut fix.edits);
+        }
     }
     out
+}
+
+/// A value written into an empty one (`key:` holds an empty scalar right after the colon)
+/// needs a space after the colon, or `key:1h` is one plain scalar, not an entry.
+fn space_after_colon(project: &Project, e: &mut crate::diagnostic::Edit) {
+    if e.start != e.end
+        || e.replacement.is_empty()
+        || e.replacement.starts_with(char::is_whitespace)
+    {
+        return;
+    }
+    let after_colon = project
+        .file(&e.path)
+        .and_then(|f| f.text.get(..e.start))
+        .is_some_and(|before| before.ends_with(':'));
+    if after_colon {
+        e.replacement.insert(0, ' ');
+    }
+}
+
+/// A fix's edits made applicable in any order: the same edit asked for twice (the same
+/// task's default, for two runs) is made once, and insertions at the same place become
+/// one, the innermost first: a task's new
+/// `timeout:` and its run's new `timeouts:` both go at the end of the run, and the task's
+/// must come before the run's, or it lands in the wrong mapping (whoever applies the
+/// edits, in whatever order).
+fn merge_insertions(edits: &mut Vec<crate::diagnostic::Edit>) {
+    // The same edit asked for twice (the same task's default, for two runs) is made once.
+    let mut seen = std::collections::HashSet::new();
+    edits.retain(|e| seen.insert((e.path.clone(), e.start, e.end, e.replacement.clone())));
+    let depth = |r: &str| -> (bool, usize) {
+        // Inline text continues the line first; then block entries, deepest first.
+        match r.strip_prefix(['\n', '\r']) {
+            None => (false, 0),
+            Some(rest) => {
+                let rest = rest.trim_start_matches('\n');
+                (
+                    true,
+                    usize::MAX - (rest.len() - rest.trim_start_matches(' ').len()),
+                )
+            }
+        }
+    };
+    let mut i = 0;
+    while i < edits.len() {
+        let (path, at) = (edits[i].path.clone(), edits[i].start);
+        if edits[i].end != at {
+            i += 1;
+            continue;
+        }
+        let same: Vec<usize> = (i..edits.len())
+            .filter(|&j| edits[j].path == path && edits[j].start == at && edits[j].end == at)
+            .collect();
+        if same.len() > 1 {
+            let mut parts: Vec<(usize, String)> = same
+                .iter()
+                .map(|&j| (j, std::mem::take(&mut edits[j].replacement)))
+                .collect();
+            parts.sort_by_key(|(j, r)| (depth(r), *j));
+            edits[i].replacement = parts.into_iter().map(|(_, r)| r).collect();
+            for &j in same[1..].iter().rev() {
+                edits.remove(j);
+            }
+        }
+        i += 1;
+    }
 }
 
 /// [`check_model`] for the reported files at the indexes `select` accepts: each file's
@@ -338,21 +410,30 @@ fn duplicate_keys(file: &SourceFile, doc: &crate::yaml::Document, out: &mut Vec<
     for d in doc.duplicate_keys() {
         let key = d.key.as_str().unwrap_or("");
         let (line, _) = file.line_col(d.first_key.span().start);
-        let fix = crate::edit::delete_entry(
-            &file.path,
-            &file.text,
-            d.mapping,
-            d.first_key,
-            d.first_value,
-        )
-        .map(|e| {
-            crate::diagnostic::Fix::safe(
-                format!(
+        // Deleting an entry that defines an anchor would leave its aliases dangling.
+        let entry = Span::new(d.first_key.span().start, d.first_value.span().end);
+        let defines_anchor = doc
+            .node_refs()
+            .any(|n| n.anchor().is_some() && entry.contains(n.span()));
+        let fix = (!defines_anchor)
+            .then(|| {
+                crate::edit::delete_entry(
+                    &file.path,
+                    &file.text,
+                    d.mapping,
+                    d.first_key,
+                    d.first_value,
+                )
+            })
+            .flatten()
+            .map(|e| {
+                crate::diagnostic::Fix::safe(
+                    format!(
                     "delete the earlier `{key}` (line {line}), which lenient clients drop anyway"
                 ),
-                vec![e],
-            )
-        });
+                    vec![e],
+                )
+            });
         out.push(
             new_diagnostic(
                 &engine::DUPLICATE_KEY,
