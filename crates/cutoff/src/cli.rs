@@ -499,8 +499,11 @@ fn cache_file(args: &LintArgs, g: &Group) -> Option<PathBuf> {
             .ok()
             .map(|_| cache::file_in(&dir, &root, config));
     }
+    // The cache goes beside what it describes, unless the root is marked read-only (we may
+    // still be able to write there, as root can, but nobody asked us to).
+    let read_only = std::fs::metadata(&root).is_ok_and(|m| m.permissions().readonly());
     let local = root.join(cache::DIR_NAME);
-    if cache::prepare_dir(&local).is_ok() {
+    if !read_only && cache::prepare_dir(&local).is_ok() {
         return Some(cache::file_in(&local, &root, config));
     }
     // A read-only checkout: the platform's cache directory, one file per root.
