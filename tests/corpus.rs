@@ -136,7 +136,7 @@ fn corpus_fixes_never_make_things_worse() {
             .project
             .files
             .iter()
-            .map(|f| (f.path.to_string(), f.text.clone()))
+            .map(|f| (f.path.to_string(), f.text.to_string()))
             .collect();
         let pairs: Vec<(&str, &str)> = texts
             .iter()

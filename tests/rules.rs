@@ -220,7 +220,7 @@ fn texts(fixed: &Fixed) -> Vec<(String, String)> {
         .project
         .files
         .iter()
-        .map(|f| (f.path.to_string(), f.text.clone()))
+        .map(|f| (f.path.to_string(), f.text.to_string()))
         .collect()
 }
 

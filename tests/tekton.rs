@@ -187,7 +187,7 @@ fn texts(fixed: &cutoff_core::fix::Fixed) -> Vec<(String, String)> {
         .project
         .files
         .iter()
-        .map(|f| (f.path.to_string(), f.text.clone()))
+        .map(|f| (f.path.to_string(), f.text.to_string()))
         .collect()
 }
 
@@ -246,7 +246,7 @@ fn incident_end_to_end() {
         .unwrap()
         .1;
     let new = &fixed.project.file("incident/pipeline.yaml").unwrap().text;
-    for op in similar::TextDiff::from_lines(old.as_str(), new.as_str()).ops() {
+    for op in similar::TextDiff::from_lines(old.as_str(), new).ops() {
         assert!(
             matches!(op.tag(), similar::DiffTag::Equal | similar::DiffTag::Insert),
             "pipeline.yaml lost or changed a line: {op:?}"
@@ -257,7 +257,7 @@ fn incident_end_to_end() {
         .project
         .files
         .iter()
-        .map(|f| (f.path.to_string(), f.text.clone()))
+        .map(|f| (f.path.to_string(), f.text.to_string()))
         .collect();
     let again = fix_texts(&pairs(&texts), &config, true);
     assert!(

@@ -36,13 +36,13 @@ fn check_invariants(text: &str, s: &Stream) {
             "doc span {:?}",
             d.span
         );
-        for n in &d.nodes {
+        for n in d.node_refs() {
+            let span = n.span();
             assert!(
-                n.span.start <= n.span.end && n.span.end <= text.len(),
-                "node span {:?}",
-                n.span
+                span.start <= span.end && span.end <= text.len(),
+                "node span {span:?}"
             );
-            assert!(text.is_char_boundary(n.span.start) && text.is_char_boundary(n.span.end));
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
         }
         for c in &d.comments {
             assert!(c.span.end <= text.len() && text.is_char_boundary(c.span.start));
@@ -111,7 +111,7 @@ fn check_node_text(text: &str, n: NodeRef<'_>) {
         NodeKind::Sequence { flow: false, .. } => raw.starts_with('-'),
         NodeKind::Mapping { flow: true, .. } => !raw.starts_with('{') || raw.ends_with('}'),
         NodeKind::Mapping { flow: false, .. } => !raw.is_empty(),
-        NodeKind::Alias { name } => raw.strip_prefix('*') == Some(name.as_str()),
+        NodeKind::Alias { name } => raw.strip_prefix('*') == Some(name),
     };
     assert!(
         ok,
@@ -231,7 +231,7 @@ fn block_scalars_cover_their_indicator() {
         assert_eq!(v.style(), Some(style), "{key}");
     }
     let d = m.get("d").unwrap();
-    assert_eq!(d.node().anchor.as_deref(), Some("anc"));
+    assert_eq!(d.anchor(), Some("anc"));
     assert_eq!(d.tag(), Some("!!str"));
     let items: Vec<_> = m.get("f").unwrap().items().map(|i| src(text, i)).collect();
     assert_eq!(items, ["|\n    in a sequence", ">\n    second"]);
@@ -358,7 +358,7 @@ fn navigation_helpers() {
     let doc: &Document = &s.documents[0];
     let id: NodeId = doc.root.unwrap();
     assert_eq!(doc.get(id), r);
-    assert!(doc.node(id).anchor.is_none());
+    assert!(doc.get(id).anchor().is_none());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1135,7 +1135,7 @@ fn throughput() {
         let secs = t.elapsed().as_secs_f64();
         best = best.min(secs);
         docs = s.documents.len();
-        nodes = s.documents.iter().map(|d| d.nodes.len()).sum::<usize>();
+        nodes = s.documents.iter().map(|d| d.node_count()).sum::<usize>();
         assert!(s.first_error().is_none());
     }
     let t = std::time::Instant::now();

@@ -229,6 +229,66 @@ impl Diagnostic {
     }
 }
 
+/// The longest value (in chars) a message echoes whole; a longer one keeps its start and
+/// its end around an ellipsis ([`elide`]).
+pub const ECHO_MAX: usize = 64;
+
+/// The longest message, help, label or fix description (in chars): a safety net for a
+/// value echoed by a rule that does not [`elide`] it (the longest message on a corpus of
+/// real repositories, listing runs and tasks by name, has under 900). Anything longer
+/// keeps its start and end ([`Diagnostic::bound_text`]).
+pub const TEXT_MAX: usize = 4000;
+
+/// A value as a message echoes it: whole when at most [`ECHO_MAX`] chars, else its first
+/// and last chars around `…`, with how many were left out. A 5 MB scalar in a timeout
+/// field makes a message of a few hundred characters, not of 5 MB.
+pub fn elide(s: &str) -> std::borrow::Cow<'_, str> {
+    elide_to(s, ECHO_MAX)
+}
+
+fn elide_to(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    // Cheap for the common case: a short string has few bytes.
+    if s.len() <= max || s.chars().count() <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let head_chars = max * 2 / 3;
+    let tail_chars = max - head_chars;
+    let head_end = s.char_indices().nth(head_chars).map_or(s.len(), |(i, _)| i);
+    let tail_start = s
+        .char_indices()
+        .rev()
+        .nth(tail_chars.saturating_sub(1))
+        .map_or(head_end, |(i, _)| i.max(head_end));
+    let left_out = s[head_end..tail_start].chars().count();
+    std::borrow::Cow::Owned(format!(
+        "{}…[{left_out} characters]…{}",
+        &s[..head_end],
+        &s[tail_start..]
+    ))
+}
+
+impl Diagnostic {
+    /// Keeps every text of the finding (message, help, labels, fix description; not the
+    /// fix's edits, which must stay exact) within [`TEXT_MAX`] chars.
+    pub fn bound_text(&mut self) {
+        let bound = |t: &mut String| {
+            if let std::borrow::Cow::Owned(short) = elide_to(t, TEXT_MAX) {
+                *t = short;
+            }
+        };
+        bound(&mut self.message);
+        if let Some(h) = &mut self.help {
+            bound(h);
+        }
+        for l in &mut self.labels {
+            bound(&mut l.message);
+        }
+        if let Some(f) = &mut self.fix {
+            bound(&mut f.description);
+        }
+    }
+}
+
 /// Counts by severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -251,4 +311,23 @@ pub fn counts(diags: &[Diagnostic]) -> Counts {
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn elides_the_middle_of_long_values() {
+        use super::elide;
+        assert_eq!(elide("1h30m"), "1h30m");
+        let long = format!("{}{}", "a".repeat(5_000_000), "z");
+        let e = elide(&long);
+        assert!(e.chars().count() < 100, "{e}");
+        assert!(e.starts_with("aaaa") && e.ends_with('z'), "{e}");
+        assert!(e.contains("characters]"), "{e}");
+        // Multi-byte chars are cut on char boundaries.
+        let wide = "é".repeat(1000);
+        assert!(elide(&wide).starts_with("éé"));
+        let exact = "x".repeat(super::ECHO_MAX);
+        assert_eq!(elide(&exact), exact);
+    }
 }

@@ -70,7 +70,7 @@ pub fn insert_entry(
     let NodeKind::Mapping { entries, flow } = map.kind() else {
         return None;
     };
-    if *flow {
+    if flow {
         let close = map.span().end.checked_sub(1)?;
         if text.as_bytes().get(close) != Some(&b'}') {
             return None;
@@ -89,8 +89,10 @@ pub fn insert_entry(
     let (first_key, _) = entries.first()?;
     let doc = map.doc;
     let first_key = doc.get(*first_key);
-    let indent = column_of(text, first_key.span().start);
-    let indent_str: String = text[line_start(text, first_key.span().start)..first_key.span().start]
+    // Where the entry starts: the key, or a tag or anchor written before it (`!!str key:`).
+    let key_start = with_properties(text, first_key.span().start);
+    let indent = column_of(text, key_start);
+    let indent_str: String = text[line_start(text, key_start)..key_start]
         .chars()
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
@@ -103,6 +105,28 @@ pub fn insert_entry(
         at,
         format!("{nl}{indent_str}{key}: {value}"),
     ))
+}
+
+/// `at` (a node's start) moved back over the tags (`!t`) and anchors (`&a`) written before
+/// the node on its line.
+fn with_properties(text: &str, at: usize) -> usize {
+    let b = text.as_bytes();
+    let mut start = at.min(b.len());
+    loop {
+        let mut i = start;
+        while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+            i -= 1;
+        }
+        let end = i;
+        while i > 0 && !matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            i -= 1;
+        }
+        if i < end && matches!(b[i], b'!' | b'&') {
+            start = i;
+        } else {
+            return start;
+        }
+    }
 }
 
 /// Deletes the entry `key: value` of a block mapping, whole lines included, or of a flow
@@ -118,7 +142,7 @@ pub fn delete_entry(
         return None;
     };
     let pos = entries.iter().position(|(k, _)| *k == key.id)?;
-    if *flow {
+    if flow {
         let start = key.span().start;
         let end = value.span().end.max(key.span().end);
         // Remove the following ", " (or, for the last entry, the preceding ", ").

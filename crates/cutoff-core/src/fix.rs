@@ -153,7 +153,7 @@ pub fn fix_project(
                 continue;
             };
             let new = apply_edits(&file.text, edits);
-            if new != file.text {
+            if *new != *file.text {
                 new_texts.insert(path.clone(), new);
             }
         }
@@ -200,7 +200,7 @@ pub fn fix_project(
             if let Some(f) = project.file(path) {
                 originals
                     .entry(path.clone())
-                    .or_insert_with(|| f.text.clone());
+                    .or_insert_with(|| f.text.to_string());
             }
         }
         let files = std::mem::take(&mut project.sources.files);
@@ -208,7 +208,7 @@ pub fn fix_project(
         diags = lint(&project);
     }
     // Drop files that came back to their original text.
-    originals.retain(|p, orig| project.file(p).is_some_and(|f| &f.text != orig));
+    originals.retain(|p, orig| project.file(p).is_some_and(|f| *f.text != **orig));
     let mut refused: Vec<Arc<str>> = refused.into_iter().collect();
     refused.sort();
     Fixed {

@@ -4,7 +4,9 @@
 //! manifests → timeout model → rules → diagnostics with edits → reporters/fixer.
 
 pub mod baseline;
+pub mod cache;
 pub mod config;
+pub mod deps;
 pub mod diagnostic;
 pub mod duration;
 pub mod edit;

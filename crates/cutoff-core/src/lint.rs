@@ -49,23 +49,21 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
                 path: i.path.clone(),
                 message: e.to_string(),
             };
-            let size = std::fs::metadata(&i.fs_path).map_err(io)?.len();
-            if size > max_size {
-                return Ok(SourceFile::skipped(
+            match read_bounded(&i.fs_path, max_size).map_err(io)? {
+                Read::Bytes(bytes) => Ok(from_bytes(
+                    i.path.clone(),
+                    Some(i.fs_path.clone()),
+                    bytes,
+                    i.report,
+                )),
+                Read::TooLarge(size) => Ok(SourceFile::skipped(
                     i.path.clone(),
                     Some(i.fs_path.clone()),
                     Skip::TooLarge,
                     size,
                     i.report,
-                ));
+                )),
             }
-            let bytes = std::fs::read(&i.fs_path).map_err(io)?;
-            Ok(from_bytes(
-                i.path.clone(),
-                Some(i.fs_path.clone()),
-                bytes,
-                i.report,
-            ))
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
@@ -77,6 +75,71 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
         }
     }
     (files, errors)
+}
+
+/// What [`read_bounded`] found.
+pub enum Read {
+    Bytes(Vec<u8>),
+    /// Larger than the limit (the size on disk, or the limit + 1 when it grew while read).
+    TooLarge(u64),
+}
+
+/// Reads a regular file of at most `max_size` bytes: one open (non-blocking, so that a
+/// FIFO never waits for a writer) and one `fstat`. Anything but a regular file (a FIFO, a
+/// socket, a device, a directory) is an error that says what it is.
+pub fn read_bounded(path: &std::path::Path, max_size: u64) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(not_a_regular_file(&meta)));
+    }
+    let size = meta.len();
+    if size > max_size {
+        return Ok(Read::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    // A file that grows while it is read stops at the limit.
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_size {
+        return Ok(Read::TooLarge(max_size.saturating_add(1)));
+    }
+    Ok(Read::Bytes(bytes))
+}
+
+/// "not a regular file (a FIFO)", and so on.
+pub fn not_a_regular_file(meta: &std::fs::Metadata) -> String {
+    let t = meta.file_type();
+    let what = if t.is_dir() {
+        "a directory"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_block_device() || t.is_char_device() {
+                "a device"
+            } else {
+                "not a file"
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            "not a file"
+        }
+    };
+    format!("not a regular file ({what}); not read")
 }
 
 /// Builds a source file from bytes (a file or standard input).
@@ -118,35 +181,150 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
 
 /// [`check`] over a model already built.
 pub fn check_model(model: &Model<'_>) -> Vec<Diagnostic> {
-    let (project, config) = (model.project, model.config);
-    let enabled = enabled_rules(config);
-    let is_on = |r: &Rule| enabled.iter().any(|e| e.code == r.code);
-    let report_unused = is_on(&engine::UNUSED_SUPPRESSION);
-    let mut diags: Vec<Diagnostic> = project
+    let enabled = enabled_rules(model.config);
+    let mut diags: Vec<Diagnostic> = model
+        .project
         .files
         .par_iter()
         .filter(|f| f.report)
-        .flat_map_iter(|f| {
-            let mut out = check_file(model, f, &enabled);
-            suppress::apply(f, config, &mut out, report_unused);
-            out.retain(|d| enabled.iter().any(|r| r.code == d.code));
-            for d in &mut out {
-                d.severity = config.severity_for(d.code, d.severity);
-                // A fix may only edit files the user asked about (pre-commit passes only
-                // changed files; the rest of the repository is context).
-                if d.fix
-                    .as_ref()
-                    .is_some_and(|fix| fix.edits.iter().any(|e| !project.is_reported(&e.path)))
-                {
-                    d.fix = None;
-                }
-            }
-            out
-        })
+        .flat_map_iter(|f| check_reported(model, f, &enabled))
         .collect();
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
     diags
+}
+
+/// The findings of one reported file, as [`check_model`] reports them (suppressed, with
+/// their severity, fixes only in reported files).
+fn check_reported(model: &Model<'_>, f: &SourceFile, enabled: &[&'static Rule]) -> Vec<Diagnostic> {
+    let (project, config) = (model.project, model.config);
+    let report_unused = enabled
+        .iter()
+        .any(|e| e.code == engine::UNUSED_SUPPRESSION.code);
+    let mut out = check_file(model, f, enabled);
+    suppress::apply(f, config, &mut out, report_unused);
+    out.retain(|d| enabled.iter().any(|r| r.code == d.code));
+    for d in &mut out {
+        // No message echoes a value whole (a 5 MB scalar stays a few hundred characters).
+        d.bound_text();
+        d.severity = config.severity_for(d.code, d.severity);
+        // A fix may only edit files the user asked about (pre-commit passes only
+        // changed files; the rest of the repository is context).
+        if d.fix
+            .as_ref()
+            .is_some_and(|fix| fix.edits.iter().any(|e| !project.is_reported(&e.path)))
+        {
+            d.fix = None;
+        }
+        if let Some(fix) = &mut d.fix {
+            for e in &mut fix.edits {
+                space_after_colon(project, e);
+            }
+            merge_insertions(&mut fix.edits);
+        }
+    }
+    out
+}
+
+/// A value written into an empty one (`key:` holds an empty scalar right after the colon)
+/// needs a space after the colon, or `key:1h` is one plain scalar, not an entry.
+fn space_after_colon(project: &Project, e: &mut crate::diagnostic::Edit) {
+    if e.start != e.end
+        || e.replacement.is_empty()
+        || e.replacement.starts_with(char::is_whitespace)
+    {
+        return;
+    }
+    let after_colon = project
+        .file(&e.path)
+        .and_then(|f| f.text.get(..e.start))
+        .is_some_and(|before| before.ends_with(':'));
+    if after_colon {
+        e.replacement.insert(0, ' ');
+    }
+}
+
+/// A fix's edits made applicable in any order: the same edit asked for twice (the same
+/// task's default, for two runs) is made once, and insertions at the same place become
+/// one, the innermost first: a task's new
+/// `timeout:` and its run's new `timeouts:` both go at the end of the run, and the task's
+/// must come before the run's, or it lands in the wrong mapping (whoever applies the
+/// edits, in whatever order).
+fn merge_insertions(edits: &mut Vec<crate::diagnostic::Edit>) {
+    // The same edit asked for twice (the same task's default, for two runs) is made once.
+    let mut seen = std::collections::HashSet::new();
+    edits.retain(|e| seen.insert((e.path.clone(), e.start, e.end, e.replacement.clone())));
+    let depth = |r: &str| -> (bool, usize) {
+        // Inline text continues the line first; then block entries, deepest first.
+        match r.strip_prefix(['\n', '\r']) {
+            None => (false, 0),
+            Some(rest) => {
+                let rest = rest.trim_start_matches('\n');
+                (
+                    true,
+                    usize::MAX - (rest.len() - rest.trim_start_matches(' ').len()),
+                )
+            }
+        }
+    };
+    let mut i = 0;
+    while i < edits.len() {
+        let (path, at) = (edits[i].path.clone(), edits[i].start);
+        if edits[i].end != at {
+            i += 1;
+            continue;
+        }
+        let same: Vec<usize> = (i..edits.len())
+            .filter(|&j| edits[j].path == path && edits[j].start == at && edits[j].end == at)
+            .collect();
+        if same.len() > 1 {
+            let mut parts: Vec<(usize, String)> = same
+                .iter()
+                .map(|&j| (j, std::mem::take(&mut edits[j].replacement)))
+                .collect();
+            parts.sort_by_key(|(j, r)| (depth(r), *j));
+            edits[i].replacement = parts.into_iter().map(|(_, r)| r).collect();
+            for &j in same[1..].iter().rev() {
+                edits.remove(j);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// [`check_model`] for the reported files at the indexes `select` accepts: each file's
+/// findings (sorted, as [`check_model`] sorts them) and what its check read beyond the
+/// file itself ([`crate::deps`]; call within a [`crate::deps::Session`]).
+pub fn check_recorded(
+    model: &Model<'_>,
+    select: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<(usize, Vec<Diagnostic>, crate::deps::Deps)> {
+    let enabled = enabled_rules(model.config);
+    model
+        .project
+        .files
+        .par_iter()
+        .enumerate()
+        .filter(|(i, f)| f.report && select(*i))
+        .map(|(i, f)| {
+            let (mut diags, d) = crate::deps::record(|| {
+                // What every check may read: the cluster default the repository may set
+                // (built with the model), and the Kustomize files.
+                for k in [
+                    "default-timeout-minutes",
+                    "kustomization.yaml",
+                    "kustomization.yml",
+                    "Kustomization",
+                ] {
+                    crate::deps::key(k);
+                }
+                check_reported(model, f, &enabled)
+            });
+            diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            diags.dedup();
+            (i, diags, d)
+        })
+        .collect()
 }
 
 fn check_file(model: &Model<'_>, file: &SourceFile, enabled: &[&'static Rule]) -> Vec<Diagnostic> {
@@ -232,21 +410,30 @@ fn duplicate_keys(file: &SourceFile, doc: &crate::yaml::Document, out: &mut Vec<
     for d in doc.duplicate_keys() {
         let key = d.key.as_str().unwrap_or("");
         let (line, _) = file.line_col(d.first_key.span().start);
-        let fix = crate::edit::delete_entry(
-            &file.path,
-            &file.text,
-            d.mapping,
-            d.first_key,
-            d.first_value,
-        )
-        .map(|e| {
-            crate::diagnostic::Fix::safe(
-                format!(
+        // Deleting an entry that defines an anchor would leave its aliases dangling.
+        let entry = Span::new(d.first_key.span().start, d.first_value.span().end);
+        let defines_anchor = doc
+            .node_refs()
+            .any(|n| n.anchor().is_some() && entry.contains(n.span()));
+        let fix = (!defines_anchor)
+            .then(|| {
+                crate::edit::delete_entry(
+                    &file.path,
+                    &file.text,
+                    d.mapping,
+                    d.first_key,
+                    d.first_value,
+                )
+            })
+            .flatten()
+            .map(|e| {
+                crate::diagnostic::Fix::safe(
+                    format!(
                     "delete the earlier `{key}` (line {line}), which lenient clients drop anyway"
                 ),
-                vec![e],
-            )
-        });
+                    vec![e],
+                )
+            });
         out.push(
             new_diagnostic(
                 &engine::DUPLICATE_KEY,

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::ops::{Deref, Range};
 
+use rayon::prelude::*;
+
 use crate::manifest::{self, Family, Meta};
 use crate::source::{SourceFile, Sources};
 use crate::yaml::{NodeId, NodeRef};
@@ -27,17 +29,135 @@ pub struct ObjectRef {
     pub family: Family,
     /// Embedded in the document's root object rather than being it.
     pub embedded: bool,
+    /// Where [`Meta`]'s strings are (read once, in [`Project::new`]).
+    ident: Ident,
+}
+
+/// The nodes holding an object's identity, so that [`Project::object`] need not look
+/// for them again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ident {
+    api_version: Option<NodeId>,
+    kind: Option<NodeId>,
+    name: Option<NodeId>,
+    namespace: Option<NodeId>,
+}
+
+impl Ident {
+    /// The nodes of `meta`'s strings (each is the value of a scalar of its document).
+    fn of(meta: &Meta<'_>) -> Ident {
+        let node_of = |s: &str| find_scalar(meta.root, s);
+        Ident {
+            api_version: (!meta.api_version.is_empty())
+                .then(|| node_of(meta.api_version))
+                .flatten(),
+            kind: (meta.family != Family::Orchestrator)
+                .then(|| node_of(meta.kind))
+                .flatten(),
+            name: meta.name.and_then(node_of),
+            namespace: meta.namespace.and_then(node_of),
+        }
+    }
+
+    fn meta<'a>(&self, root: NodeRef<'a>, family: Family) -> Meta<'a> {
+        let doc = root.doc;
+        let s = |id: Option<NodeId>| id.and_then(|id| doc.get(id).as_str());
+        Meta {
+            root,
+            api_version: s(self.api_version).unwrap_or(""),
+            kind: match family {
+                Family::Orchestrator => manifest::orchestrator::KIND,
+                _ => s(self.kind).unwrap_or(""),
+            },
+            name: s(self.name),
+            namespace: s(self.namespace),
+            family,
+        }
+    }
+}
+
+/// The scalar node whose value is the string `s` itself (the same bytes, not an equal
+/// string): looked for below `root` (two levels down, where identities are), else in the
+/// whole document.
+fn find_scalar(root: NodeRef<'_>, s: &str) -> Option<NodeId> {
+    let is = |n: NodeRef<'_>| {
+        n.as_str()
+            .is_some_and(|v| std::ptr::eq(v.as_ptr(), s.as_ptr()) && v.len() == s.len())
+    };
+    for (_, v) in root.entries() {
+        if is(v) {
+            return Some(v.id);
+        }
+        if let Some((_, w)) = v.entries().find(|(_, w)| is(*w)) {
+            return Some(w.id);
+        }
+    }
+    root.doc.node_refs().find(|n| is(*n)).map(|n| n.id)
+}
+
+/// The objects of one file, identified (in parallel) before they are indexed.
+struct FileObjects {
+    objects: Vec<ObjectRef>,
+    /// (family, kind, name) of each document-root object with a name, and its position in
+    /// `objects`.
+    named: Vec<(Family, String, String, usize)>,
+}
+
+fn identify_file(fi: usize, f: &SourceFile) -> FileObjects {
+    let mut out = FileObjects {
+        objects: Vec::new(),
+        named: Vec::new(),
+    };
+    if f.skip.is_some() {
+        return out;
+    }
+    for (di, d) in f.stream.documents.iter().enumerate() {
+        let Some(meta) = manifest::identify_meta(d) else {
+            continue;
+        };
+        if let Some(name) = meta.name {
+            out.named.push((
+                meta.family,
+                meta.kind.to_string(),
+                name.to_string(),
+                out.objects.len(),
+            ));
+        }
+        out.objects.push(ObjectRef {
+            file: fi,
+            doc: di,
+            node: meta.root.id,
+            family: meta.family,
+            embedded: false,
+            ident: Ident::of(&meta),
+        });
+        for inner in manifest::embedded(&meta) {
+            out.objects.push(ObjectRef {
+                file: fi,
+                doc: di,
+                node: inner.root.id,
+                family: inner.family,
+                embedded: true,
+                ident: Ident::of(&inner),
+            });
+        }
+    }
+    out
 }
 
 /// An index into [`Project::objects`].
 pub type ObjectId = usize;
 
-/// What the index is keyed by; the namespace is checked at lookup.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Key {
-    family: Family,
-    kind: String,
-    name: String,
+/// Document-root objects by family (in [`Family::ALL`] order), kind and name; the namespace
+/// is checked at lookup. Nested, so that a lookup by `&str` allocates nothing.
+type Index = [HashMap<String, HashMap<String, Vec<ObjectId>>>; 3];
+
+fn family_slot(f: Family) -> usize {
+    match f {
+        Family::Tekton => 0,
+        Family::Kubernetes => 1,
+        Family::Orchestrator => 2,
+    }
 }
 
 /// All files of a run and the objects in them, indexed once in [`Project::new`].
@@ -48,7 +168,7 @@ pub struct Project {
     /// The objects of file `i` are `objects[file_objects[i]..file_objects[i + 1]]`.
     file_objects: Vec<usize>,
     /// Document-root objects by (family, kind, name), sorted by path.
-    index: HashMap<Key, Vec<ObjectId>>,
+    index: Index,
 }
 
 impl Deref for Project {
@@ -61,49 +181,36 @@ impl Deref for Project {
 
 impl Project {
     pub fn new(files: Vec<SourceFile>) -> Project {
-        let mut objects = Vec::new();
-        let mut index: HashMap<Key, Vec<ObjectId>> = HashMap::new();
+        let per_file: Vec<FileObjects> = files
+            .par_iter()
+            .enumerate()
+            .map(|(fi, f)| identify_file(fi, f))
+            .collect();
+        let mut objects = Vec::with_capacity(per_file.iter().map(|f| f.objects.len()).sum());
+        let mut index: Index = Default::default();
         let mut file_objects = Vec::with_capacity(files.len() + 1);
-        for (fi, f) in files.iter().enumerate() {
+        for fo in per_file {
             file_objects.push(objects.len());
-            if f.skip.is_some() {
-                continue;
+            let base = objects.len();
+            for (family, kind, name, at) in fo.named {
+                index[family_slot(family)]
+                    .entry(kind)
+                    .or_default()
+                    .entry(name)
+                    .or_default()
+                    .push(base + at);
             }
-            for (di, d) in f.stream.documents.iter().enumerate() {
-                let Some(meta) = manifest::identify_meta(d) else {
-                    continue;
-                };
-                if let Some(name) = meta.name {
-                    index
-                        .entry(Key {
-                            family: meta.family,
-                            kind: meta.kind.to_string(),
-                            name: name.to_string(),
-                        })
-                        .or_default()
-                        .push(objects.len());
-                }
-                objects.push(ObjectRef {
-                    file: fi,
-                    doc: di,
-                    node: meta.root.id,
-                    family: meta.family,
-                    embedded: false,
-                });
-                for inner in manifest::embedded(&meta) {
-                    objects.push(ObjectRef {
-                        file: fi,
-                        doc: di,
-                        node: inner.root.id,
-                        family: inner.family,
-                        embedded: true,
-                    });
-                }
-            }
+            objects.extend(fo.objects);
         }
         file_objects.push(objects.len());
-        // Sorted by path once, so that lookups need not sort.
-        for ids in index.values_mut() {
+        // Sorted by path once, so that lookups need not sort (ids are in file order, so
+        // only names defined in several files need it).
+        for ids in index
+            .iter_mut()
+            .flat_map(|m| m.values_mut())
+            .flat_map(|m| m.values_mut())
+            .filter(|ids| ids.len() > 1)
+        {
             ids.sort_by(|a, b| {
                 files[objects[*a].file]
                     .path
@@ -125,16 +232,17 @@ impl Project {
 
     /// The ids of the objects of the file at `file` (an index into [`Sources::files`]).
     pub fn objects_of_file(&self, file: usize) -> Range<ObjectId> {
+        crate::deps::file(file);
         self.file_objects[file]..self.file_objects[file + 1]
     }
 
     /// The file, identity and embedding of an object.
     pub fn object(&self, id: ObjectId) -> (&SourceFile, Meta<'_>, bool) {
         let r = self.objects[id];
+        crate::deps::file(r.file);
         let f = &self.files[r.file];
         let node = f.stream.documents[r.doc].get(r.node);
-        let meta = manifest::identify_node(node).expect("objects are identified");
-        (f, meta, r.embedded)
+        (f, r.ident.meta(node, r.family), r.embedded)
     }
 
     /// The object rooted at `node` in `file`, if it is one.
@@ -157,12 +265,11 @@ impl Project {
         name: &str,
         namespace: Option<&str>,
     ) -> Vec<(&SourceFile, Meta<'_>)> {
-        let key = Key {
-            family,
-            kind: kind.to_string(),
-            name: name.to_string(),
-        };
-        let Some(ids) = self.index.get(&key) else {
+        crate::deps::key(name);
+        let Some(ids) = self.index[family_slot(family)]
+            .get(kind)
+            .and_then(|names| names.get(name))
+        else {
             return Vec::new();
         };
         ids.iter()

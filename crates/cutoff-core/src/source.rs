@@ -26,7 +26,8 @@ pub struct SourceFile {
     pub path: Arc<str>,
     /// Where it lives on disk; `None` for standard input.
     pub fs_path: Option<PathBuf>,
-    pub text: String,
+    /// Shared with the parsed documents, whose scalars point into it.
+    pub text: Arc<str>,
     pub lines: LineIndex,
     pub stream: Stream,
     /// Findings in this file are reported (false for files read only to resolve references).
@@ -39,10 +40,14 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: Arc<str>, fs_path: Option<PathBuf>, text: String, report: bool) -> SourceFile {
         let size = text.len() as u64;
+        if text.len() > yaml::MAX_TEXT_LEN {
+            return SourceFile::skipped(path, fs_path, Skip::TooLarge, size, report);
+        }
         let relevant =
             manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
+        let text: Arc<str> = Arc::from(text);
         let stream = if relevant {
-            yaml::parse(&text)
+            yaml::parse_shared(&text)
         } else {
             Stream {
                 documents: Vec::new(),
@@ -65,6 +70,48 @@ impl SourceFile {
         }
     }
 
+    /// A file read for its text only (its findings come from the cache): the line index
+    /// and the skip reason of [`SourceFile::new`], no parse.
+    pub fn unparsed(
+        path: Arc<str>,
+        fs_path: Option<PathBuf>,
+        bytes: Vec<u8>,
+        report: bool,
+    ) -> SourceFile {
+        let size = bytes.len() as u64;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) if t.len() <= yaml::MAX_TEXT_LEN => t,
+            Ok(_) => return SourceFile::skipped(path, fs_path, Skip::TooLarge, size, report),
+            Err(e) => {
+                let skip = if manifest::may_be_relevant(e.as_bytes()) {
+                    Skip::NotUtf8
+                } else {
+                    Skip::Irrelevant
+                };
+                return SourceFile::skipped(path, fs_path, skip, size, report);
+            }
+        };
+        let relevant =
+            manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
+        let lines = if relevant {
+            LineIndex::new(&text)
+        } else {
+            LineIndex::new("")
+        };
+        SourceFile {
+            path,
+            fs_path,
+            text: Arc::from(text),
+            lines,
+            stream: Stream {
+                documents: Vec::new(),
+            },
+            report,
+            skip: (!relevant).then_some(Skip::Irrelevant),
+            size,
+        }
+    }
+
     /// A file that could not be parsed at all.
     pub fn skipped(
         path: Arc<str>,
@@ -76,7 +123,7 @@ impl SourceFile {
         SourceFile {
             path,
             fs_path,
-            text: String::new(),
+            text: Arc::from(""),
             lines: LineIndex::new(""),
             stream: Stream {
                 documents: Vec::new(),
@@ -119,7 +166,13 @@ impl Sources {
 
     /// The position of the file shown as `path` in [`Sources::files`].
     pub fn index_of(&self, path: &str) -> Option<usize> {
-        self.by_path.get(path).copied()
+        // Whether the file exists, and what it holds, is a dependency of the check asking.
+        crate::deps::key(path);
+        let i = self.by_path.get(path).copied();
+        if let Some(i) = i {
+            crate::deps::file(i);
+        }
+        i
     }
 
     /// Is the file shown as `path` one whose findings are reported (and which fixes may edit)?

@@ -43,7 +43,8 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 /// Walks `paths`, leaving out the files whose shown path (see [`display_path`]) `exclude`
-/// matches. Returns sorted, de-duplicated file paths, and errors for paths that do not exist.
+/// matches. Returns sorted, de-duplicated file paths, and errors for paths that do not exist
+/// or cannot be read. Directories are walked on every core.
 pub fn collect(
     paths: &[PathBuf],
     cwd: &Path,
@@ -52,42 +53,127 @@ pub fn collect(
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
-        if p.is_file() {
-            files.push(p.clone());
-            continue;
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => {
+                files.push(p.clone());
+                continue;
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(m) => {
+                // A FIFO, socket or device named on the command line: say what it is.
+                errors.push(format!(
+                    "{}: {}",
+                    p.display(),
+                    crate::lint::not_a_regular_file(&m)
+                ));
+                continue;
+            }
+            Err(e) => {
+                let what = if std::fs::symlink_metadata(p).is_ok() {
+                    format!("cannot be read: {e}")
+                } else {
+                    "no such file or directory".to_string()
+                };
+                errors.push(format!("{}: {what}", p.display()));
+                continue;
+            }
         }
-        if !p.is_dir() {
-            errors.push(format!("{}: no such file or directory", p.display()));
-            continue;
-        }
-        let mut b = ignore::WalkBuilder::new(p);
-        b.hidden(false)
-            .require_git(false)
-            .git_global(false)
-            .parents(true)
-            .filter_entry(|e| e.file_name() != ".git");
         for f in git_tracked(p) {
             if is_lintable_name(&f) && !exclude(&display_path(&f, cwd)) {
                 files.push(f);
             }
         }
-        for entry in b.build() {
-            match entry {
-                Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_lintable_name(e.path()) {
-                        let shown = display_path(e.path(), cwd);
-                        if !exclude(&shown) {
-                            files.push(e.into_path());
-                        }
-                    }
-                }
-                Err(err) => errors.push(err.to_string()),
+        let (found, errs) = walk_dir(p);
+        errors.extend(errs);
+        for f in found {
+            if !exclude(&display_path(&f, cwd)) {
+                files.push(f);
             }
         }
     }
-    files.sort();
+    files.sort_unstable();
     files.dedup();
     (files, errors)
+}
+
+/// The lintable files below `dir` (unsorted) and the errors met, walked in parallel with
+/// `.gitignore` (and `.ignore`) honoured and hidden directories visited but `.git`.
+fn walk_dir(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    use std::sync::Mutex;
+    let mut b = ignore::WalkBuilder::new(dir);
+    b.hidden(false)
+        .require_git(false)
+        .git_global(false)
+        .parents(true)
+        .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .filter_entry(|e| e.file_name() != ".git");
+    let found: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    /// One walker thread's finds, handed over when the thread is done.
+    struct Visitor<'a> {
+        files: Vec<PathBuf>,
+        errors: Vec<String>,
+        found: &'a Mutex<Vec<PathBuf>>,
+        all_errors: &'a Mutex<Vec<String>>,
+    }
+    impl ignore::ParallelVisitor for Visitor<'_> {
+        fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_lintable_name(e.path()) {
+                        self.files.push(e.into_path());
+                    }
+                }
+                Err(err) => self.errors.push(err.to_string()),
+            }
+            ignore::WalkState::Continue
+        }
+    }
+    impl Drop for Visitor<'_> {
+        fn drop(&mut self) {
+            if let Ok(mut f) = self.found.lock() {
+                f.append(&mut self.files);
+            }
+            if let Ok(mut e) = self.all_errors.lock() {
+                e.append(&mut self.errors);
+            }
+        }
+    }
+    struct Builder<'a> {
+        found: &'a Mutex<Vec<PathBuf>>,
+        errors: &'a Mutex<Vec<String>>,
+    }
+    impl<'s> ignore::ParallelVisitorBuilder<'s> for Builder<'s> {
+        fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+            Box::new(Visitor {
+                files: Vec::new(),
+                errors: Vec::new(),
+                found: self.found,
+                all_errors: self.errors,
+            })
+        }
+    }
+    b.build_parallel().visit(&mut Builder {
+        found: &found,
+        errors: &errors,
+    });
+    let mut errors = errors.into_inner().unwrap_or_default();
+    // Threads finish in any order.
+    errors.sort();
+    (found.into_inner().unwrap_or_default(), errors)
+}
+
+/// For each of `dirs`: the first of `names` that is a file in it, and whether it holds a
+/// `.git`; probed in parallel (configuration discovery asks this of every directory).
+pub fn probe_dirs(dirs: &[PathBuf], names: &[&str]) -> Vec<(Option<PathBuf>, bool)> {
+    use rayon::prelude::*;
+    dirs.par_iter()
+        .map(|d| {
+            let found = names.iter().map(|n| d.join(n)).find(|c| c.is_file());
+            (found, d.join(".git").exists())
+        })
+        .collect()
 }
 
 /// The files git tracks below the directory `dir`, when it is inside a git checkout and git

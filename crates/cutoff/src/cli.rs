@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use cutoff_core::baseline;
+use cutoff_core::cache;
 use cutoff_core::config::{self, Config};
 use cutoff_core::diagnostic::{Diagnostic, Severity};
 use cutoff_core::fix;
@@ -244,6 +245,13 @@ pub struct LintArgs {
     /// pass them); without it, a named file is always linted.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Do not read or write the cache of results (also: `CUTOFF_NO_CACHE=1`).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where to keep the cache of results (also: `CUTOFF_CACHE_DIR`; default:
+    /// `.cutoff_cache/` at the repository root, else the platform's cache directory).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -448,9 +456,37 @@ fn load_group(
     stdin: Option<(String, Vec<u8>)>,
     only: Option<&HashSet<PathBuf>>,
 ) -> Result<Loaded, String> {
+    let max = g.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let inputs = group_inputs(g, only)?;
+    let (mut sources, errs) = lint::load(&inputs, max);
+    let io_errors = errs
+        .into_iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    let mut files_scanned = inputs.iter().filter(|i| i.report).count();
+    if let Some((name, bytes)) = stdin {
+        // Standard input replaces a file of the same name, if the walk found one.
+        sources.retain(|s| *s.path != *name);
+        sources.push(lint::from_bytes(
+            Arc::from(name.as_str()),
+            None,
+            bytes,
+            true,
+        ));
+        files_scanned += 1;
+    }
+    Ok(Loaded {
+        project: Project::new(sources),
+        files_scanned,
+        io_errors,
+    })
+}
+
+/// The files of one group: those to report on (those in `only`, if given) and, for
+/// reference resolution, the rest of its root.
+fn group_inputs(g: &Group, only: Option<&HashSet<PathBuf>>) -> Result<Vec<Input>, String> {
     let cwd = cwd()?;
     let config = &g.config;
-    let max = config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let exclude = |shown: &str| config.is_excluded(shown);
     let mut files = g.files.clone();
     if let Some(only) = only {
@@ -490,28 +526,41 @@ fn load_group(
             }
         }
     }
-    let (mut sources, errs) = lint::load(&inputs, max);
-    let io_errors = errs
-        .into_iter()
-        .map(|e| format!("{}: {}", e.path, e.message))
-        .collect();
-    let mut files_scanned = inputs.iter().filter(|i| i.report).count();
-    if let Some((name, bytes)) = stdin {
-        // Standard input replaces a file of the same name, if the walk found one.
-        sources.retain(|s| *s.path != *name);
-        sources.push(lint::from_bytes(
-            Arc::from(name.as_str()),
-            None,
-            bytes,
-            true,
-        ));
-        files_scanned += 1;
+    Ok(inputs)
+}
+
+/// Where a group's lint results are cached: `--cache-dir` (or `CUTOFF_CACHE_DIR`), else
+/// `.cutoff_cache/` at the group's root, else the platform's cache directory; `None` with
+/// `--no-cache` (or `CUTOFF_NO_CACHE`), or when no directory can be made.
+fn cache_file(args: &LintArgs, g: &Group) -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let no = env("CUTOFF_NO_CACHE").is_some_and(|v| v != "0" && v != "false");
+    if args.no_cache || no {
+        return None;
     }
-    Ok(Loaded {
-        project: Project::new(sources),
-        files_scanned,
-        io_errors,
-    })
+    let root = std::fs::canonicalize(&g.root).unwrap_or_else(|_| g.root.clone());
+    let config = g.config.path.as_deref();
+    let chosen = args
+        .cache_dir
+        .clone()
+        .or_else(|| env("CUTOFF_CACHE_DIR").map(PathBuf::from));
+    if let Some(dir) = chosen {
+        return cache::prepare_dir(&dir)
+            .ok()
+            .map(|_| cache::file_in(&dir, &root, config));
+    }
+    // The cache goes beside what it describes, unless the root is marked read-only (we may
+    // still be able to write there, as root can, but nobody asked us to).
+    let read_only = std::fs::metadata(&root).is_ok_and(|m| m.permissions().readonly());
+    let local = root.join(cache::DIR_NAME);
+    if !read_only && cache::prepare_dir(&local).is_ok() {
+        return Some(cache::file_in(&local, &root, config));
+    }
+    // A read-only checkout: the platform's cache directory, one file per root.
+    let dir = cache::platform_dir()?;
+    cache::prepare_dir(&dir)
+        .ok()
+        .map(|_| cache::file_in(&dir, &root, config))
 }
 
 /// The files changed since `reference` in the repositories of every group's root.
@@ -680,6 +729,41 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     for g in &plan.groups {
         let input = if g.stdin { stdin.take() } else { None };
+        // Lint runs (not fixes, not standard input) reuse what they can of the last run.
+        let cached = if fixing || input.is_some() {
+            None
+        } else {
+            cache_file(&args, g)
+        };
+        if let Some(file) = cached {
+            let inputs = group_inputs(g, only.as_ref())?;
+            let max = g.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+            let root = std::fs::canonicalize(&g.root).unwrap_or_else(|_| g.root.clone());
+            let id = cache::identity(&g.config, &cwd()?, &root);
+            let out = cache::lint(&inputs, max, &g.config, &file, id);
+            for n in &out.notes {
+                eprintln!("cutoff: note: {n}");
+            }
+            if std::env::var_os("CUTOFF_CACHE_STATS").is_some() {
+                let s = out.stats;
+                eprintln!(
+                    "cutoff: cache: {} files, {} reused, {} checked{}",
+                    s.files,
+                    s.reused,
+                    s.checked,
+                    if s.replayed { " (replayed)" } else { "" }
+                );
+            }
+            io_errors.extend(
+                out.io_errors
+                    .into_iter()
+                    .map(|e| format!("{}: {}", e.path, e.message)),
+            );
+            files_scanned += inputs.iter().filter(|i| i.report).count();
+            diags.extend(out.diagnostics);
+            projects.push(out.project);
+            continue;
+        }
         let loaded = load_group(g, input, only.as_ref())?;
         io_errors.extend(loaded.io_errors);
         files_scanned += loaded.files_scanned;
@@ -695,7 +779,10 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             diags.extend(fixed.diagnostics);
             projects.push(fixed.project);
         } else {
-            diags.extend(lint::check(&loaded.project, &g.config));
+            let model = Model::new(&loaded.project, &g.config);
+            diags.extend(lint::check_model(&model));
+            // Freed by the process's exit: tearing down a large model costs seconds.
+            std::mem::forget(model);
             projects.push(loaded.project);
         }
     }
@@ -815,14 +902,17 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         }
     }
     let _ = stdout.flush();
-    if !io_errors.is_empty() {
-        return Ok(EXIT_ERROR);
-    }
-    Ok(if fails(&diags, args.fail_on) {
+    let code = if !io_errors.is_empty() {
+        EXIT_ERROR
+    } else if fails(&diags, args.fail_on) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    })
+    };
+    // The process exits next: freeing every tree and finding one by one would only cost time.
+    std::mem::forget(project);
+    std::mem::forget(diags);
+    Ok(code)
 }
 
 fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {

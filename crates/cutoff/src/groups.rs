@@ -51,6 +51,17 @@ pub fn plan(
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let (files, io_errors) = walk::collect(paths, &cwd, &|_| false);
     let mut finder = Finder::new(common, adjust)?;
+    // Every directory of a file is asked for a configuration (and a `.git`): ask them all
+    // at once, in parallel.
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.parent())
+        .map(|d| absolute(&cwd, d))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let probed = walk::probe_dirs(&dirs, &config::CONFIG_FILE_NAMES);
+    finder.here = dirs.into_iter().zip(probed).collect();
 
     // Group key: (configuration file, root); BTreeMap for a stable order.
     let mut groups: BTreeMap<(Option<PathBuf>, PathBuf), Group> = BTreeMap::new();
@@ -171,6 +182,9 @@ struct Finder<'a> {
     nearest: HashMap<(PathBuf, Marker), Option<PathBuf>>,
     loaded: HashMap<Option<PathBuf>, Config>,
     cwd: PathBuf,
+    /// Per absolute directory, probed beforehand: its configuration file, and whether it
+    /// holds a `.git`.
+    here: HashMap<PathBuf, (Option<PathBuf>, bool)>,
 }
 
 impl<'a> Finder<'a> {
@@ -190,6 +204,7 @@ impl<'a> Finder<'a> {
             by_dir: HashMap::new(),
             nearest: HashMap::new(),
             loaded: HashMap::new(),
+            here: HashMap::new(),
             cwd: std::env::current_dir()
                 .map_err(|e| format!("cannot read the current directory: {e}"))?,
         })
@@ -229,12 +244,14 @@ impl<'a> Finder<'a> {
         if let Some(hit) = self.nearest.get(&key) {
             return hit.clone();
         }
-        let here = match marker {
-            Marker::Config => config::CONFIG_FILE_NAMES
+        let here = match (marker, self.here.get(dir)) {
+            (Marker::Config, Some((config, _))) => config.clone(),
+            (Marker::Git, Some((_, git))) => git.then(|| dir.join(".git")),
+            (Marker::Config, None) => config::CONFIG_FILE_NAMES
                 .iter()
                 .map(|n| dir.join(n))
                 .find(|c| c.is_file()),
-            Marker::Git => Some(dir.join(".git")).filter(|g| g.exists()),
+            (Marker::Git, None) => Some(dir.join(".git")).filter(|g| g.exists()),
         };
         let found = match here {
             Some(h) => Some(h),

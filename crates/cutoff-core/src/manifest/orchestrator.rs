@@ -245,8 +245,8 @@ pub fn seconds(node: NodeRef<'_>, src: &str) -> Option<Seconds> {
             Seconds::NotANumber
         }),
         NodeKind::Scalar { value, style, tag } => {
-            let plain = *style == ScalarStyle::Plain;
-            match tag.as_deref() {
+            let plain = style == ScalarStyle::Plain;
+            match tag {
                 None if plain => {}
                 None | Some("!!str" | "tag:yaml.org,2002:str") => {
                     return Some(if value.is_empty() {
@@ -261,7 +261,7 @@ pub fn seconds(node: NodeRef<'_>, src: &str) -> Option<Seconds> {
             if node.is_null() {
                 return None;
             }
-            match value.as_str() {
+            match value {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
                     return Some(Seconds::True)
                 }

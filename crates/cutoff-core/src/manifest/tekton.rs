@@ -201,7 +201,7 @@ impl<'a> Timeout<'a> {
         format!(
             "`{}: {}`",
             self.path,
-            src.get(self.span().range()).unwrap_or("")
+            crate::diagnostic::elide(src.get(self.span().range()).unwrap_or(""))
         )
     }
 
@@ -211,6 +211,7 @@ impl<'a> Timeout<'a> {
         let raw = src.get(self.span().range()).unwrap_or("");
         let canonical = d.canonical();
         let bare = self.field.value.as_str().unwrap_or(raw);
+        let raw = crate::diagnostic::elide(raw);
         if bare == canonical {
             format!("`{}: {raw}`", self.path)
         } else {

@@ -119,12 +119,12 @@ pub fn classify(node: NodeRef<'_>, src: &str) -> DurationValue {
             if let Some(t) = templating(raw) {
                 return DurationValue::Templated(t);
             }
-            if *style == ScalarStyle::Plain {
+            if style == ScalarStyle::Plain {
                 if node.is_null() {
                     return DurationValue::Null;
                 }
                 if looks_like_yaml_number(value) {
-                    return DurationValue::Number(value.clone());
+                    return DurationValue::Number(value.to_string());
                 }
                 if is_yaml_bool(value) {
                     return DurationValue::NotAScalar;

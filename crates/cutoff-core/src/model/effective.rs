@@ -170,6 +170,8 @@ impl Model<'_> {
         &self,
         tekton_files: impl Fn(&SourceFile) -> bool,
     ) -> Vec<Effective> {
+        // Read from every file ([`crate::deps`]).
+        crate::deps::all();
         let mut out = Vec::new();
         let (runs, task_runs) = all_models_where(self, self.config, &tekton_files);
         for m in &runs {

@@ -215,11 +215,13 @@ impl Model<'_> {
     /// outside the reported files may give a reported Pipeline's task its timeout), and
     /// every other family's objects in the reported files.
     pub fn policed(&self) -> &Policed {
+        if self.config.policy.is_empty() {
+            return self.policed.get_or_init(Policed::default);
+        }
+        // Built from every file: its readers depend on all of them ([`crate::deps`]).
+        crate::deps::all();
         self.policed.get_or_init(|| {
-            if self.config.policy.is_empty() {
-                return Policed::default();
-            }
-            Policed::new(self.collect_effective(|_| true))
+            crate::deps::suspended(|| Policed::new(self.collect_effective(|_| true)))
         })
     }
 }

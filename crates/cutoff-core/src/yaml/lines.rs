@@ -9,8 +9,9 @@
 /// The `text` passed to the conversion methods must be the text the index was built from.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    /// Byte offset of each line's start; `starts[0]` is 0, or 3 after a BOM.
-    starts: Vec<usize>,
+    /// Byte offset of each line's start; `starts[0]` is 0, or 3 after a BOM. 32 bits: a text
+    /// longer than 4 GiB is indexed up to there (such a file is never parsed).
+    starts: Vec<u32>,
     len: usize,
 }
 
@@ -23,10 +24,12 @@ impl Default for LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let b = text.as_bytes();
+        let all = text.as_bytes();
+        let b = &all[..all.len().min(u32::MAX as usize)];
         let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let mut starts = Vec::with_capacity(b.len() / 32 + 1);
-        starts.push(first);
+        // A first guess (manifests' lines are short), trimmed at the end.
+        let mut starts = Vec::with_capacity(b.len() / 24 + 1);
+        starts.push(first as u32);
         let mut i = first;
         while let Some(p) = memchr::memchr2(b'\n', b'\r', &b[i..]) {
             let at = i + p;
@@ -35,9 +38,10 @@ impl LineIndex {
             } else {
                 at + 1
             };
-            starts.push(next);
+            starts.push(next as u32);
             i = next;
         }
+        starts.shrink_to_fit();
         LineIndex {
             starts,
             len: b.len(),
@@ -46,7 +50,9 @@ impl LineIndex {
 
     /// 1-based line holding the byte `offset` (offsets past the end: the last line).
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).max(1)
+        self.starts
+            .partition_point(|&s| (s as usize) <= offset)
+            .max(1)
     }
 
     /// Byte offset of the start of a 1-based line (`0` for line 0; the text's length past
@@ -54,7 +60,7 @@ impl LineIndex {
     pub fn line_start(&self, line: usize) -> usize {
         match line {
             0 => 0,
-            l if l <= self.starts.len() => self.starts[l - 1],
+            l if l <= self.starts.len() => self.starts[l - 1] as usize,
             _ => self.len,
         }
     }

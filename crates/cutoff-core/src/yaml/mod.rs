@@ -21,9 +21,10 @@ mod tree;
 
 pub use lines::LineIndex;
 pub use scalar::{plain_safe, render_scalar};
-pub use tree::parse;
+pub use tree::{parse, parse_shared, MAX_TEXT_LEN};
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A byte range `start..end` into the whole file text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -86,35 +87,89 @@ impl ScalarStyle {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
 
-#[derive(Clone, Debug)]
-pub enum NodeKind {
+/// What a node is, borrowed from its [`Document`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind<'a> {
     /// `value` is the parsed (unescaped, folded) value; `tag` as written (`!reference`, `!!str`).
     Scalar {
-        value: String,
+        value: &'a str,
         style: ScalarStyle,
-        tag: Option<String>,
+        tag: Option<&'a str>,
     },
     /// `(key, value)` pairs in source order; duplicate keys are all kept.
     Mapping {
-        entries: Vec<(NodeId, NodeId)>,
+        entries: &'a [(NodeId, NodeId)],
         flow: bool,
     },
     Sequence {
-        items: Vec<NodeId>,
+        items: &'a [NodeId],
         flow: bool,
     },
     /// `*name`, not expanded.
     Alias {
-        name: String,
+        name: &'a str,
     },
 }
 
-#[derive(Clone, Debug)]
-pub struct Node {
-    pub kind: NodeKind,
-    pub span: Span,
-    /// `&name` defined on this node, without the `&`.
-    pub anchor: Option<String>,
+/// One node as stored: 16 bytes plus a flag byte (see [`flags`]), so that a repository of
+/// 100,000 files fits in memory. `a`/`b` are, for a scalar or an alias, the value's start
+/// and length (in the source text, or in [`Document::strings`] with [`flags::IN_STRINGS`]);
+/// for a collection, the start and count of its children in [`Document::entries`] or
+/// [`Document::items`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RawNode {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) a: u32,
+    pub(crate) b: u32,
+}
+
+/// The flag byte of a node: its kind (bits 0-1), a scalar's style (bits 2-4) or a
+/// collection's flow bit (bit 2), where a scalar's value lives, and whether it has a tag or
+/// an anchor (looked up in [`Document::extras`]).
+pub(crate) mod flags {
+    pub const KIND: u8 = 0b11;
+    pub const SCALAR: u8 = 0;
+    pub const MAPPING: u8 = 1;
+    pub const SEQUENCE: u8 = 2;
+    pub const ALIAS: u8 = 3;
+    pub const STYLE_SHIFT: u8 = 2;
+    pub const STYLE: u8 = 0b111 << STYLE_SHIFT;
+    pub const FLOW: u8 = 1 << 2;
+    pub const IN_STRINGS: u8 = 1 << 5;
+    pub const TAG: u8 = 1 << 6;
+    pub const ANCHOR: u8 = 1 << 7;
+}
+
+impl ScalarStyle {
+    pub(crate) fn bits(self) -> u8 {
+        (match self {
+            ScalarStyle::Plain => 0,
+            ScalarStyle::SingleQuoted => 1,
+            ScalarStyle::DoubleQuoted => 2,
+            ScalarStyle::Literal => 3,
+            ScalarStyle::Folded => 4,
+        }) << flags::STYLE_SHIFT
+    }
+
+    fn from_bits(f: u8) -> ScalarStyle {
+        match (f & flags::STYLE) >> flags::STYLE_SHIFT {
+            1 => ScalarStyle::SingleQuoted,
+            2 => ScalarStyle::DoubleQuoted,
+            3 => ScalarStyle::Literal,
+            4 => ScalarStyle::Folded,
+            _ => ScalarStyle::Plain,
+        }
+    }
+}
+
+/// A tag or an anchor name of a node, in [`Document::strings`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extra {
+    pub(crate) node: NodeId,
+    pub(crate) is_tag: bool,
+    pub(crate) start: u32,
+    pub(crate) len: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -155,8 +210,19 @@ impl std::error::Error for YamlError {}
 
 #[derive(Clone, Debug)]
 pub struct Document {
+    /// The whole file text, shared by the documents of a stream (and its source file).
+    pub(crate) text: Arc<str>,
     /// The arena; nodes are in source (pre-)order, parents before children.
-    pub nodes: Vec<Node>,
+    pub(crate) nodes: Vec<RawNode>,
+    pub(crate) flags: Vec<u8>,
+    /// The entries of every mapping, each mapping's contiguous.
+    pub(crate) entries: Vec<(NodeId, NodeId)>,
+    /// The items of every sequence, each sequence's contiguous.
+    pub(crate) items: Vec<NodeId>,
+    /// Scalar values that differ from their source text (escapes, folding), tags, anchors.
+    pub(crate) strings: String,
+    /// Tags and anchors, by node.
+    pub(crate) extras: Vec<Extra>,
     /// `None` for an empty document (or one whose error came before any node).
     pub root: Option<NodeId>,
     /// From the document's first byte (its `---` if any) to its end (its `...` if any).
@@ -166,7 +232,7 @@ pub struct Document {
     /// comments after the last document go to the last document.
     pub comments: Vec<Comment>,
     /// A syntax error inside this document; the tree may then be partial.
-    pub error: Option<YamlError>,
+    pub error: Option<Box<YamlError>>,
     /// 0-based position in the stream.
     pub index: usize,
 }
@@ -188,7 +254,7 @@ pub struct Stream {
 impl Stream {
     /// The first syntax error of the stream, if any.
     pub fn first_error(&self) -> Option<&YamlError> {
-        self.documents.iter().find_map(|d| d.error.as_ref())
+        self.documents.iter().find_map(|d| d.error.as_deref())
     }
 }
 
@@ -196,20 +262,21 @@ impl Document {
     /// Every repeated scalar key of every mapping in the document, in source order.
     pub fn duplicate_keys(&self) -> Vec<DuplicateKey<'_>> {
         let mut out = Vec::new();
-        for (n, node) in self.nodes.iter().enumerate() {
-            let NodeKind::Mapping { entries, .. } = &node.kind else {
+        for n in self.node_refs() {
+            let NodeKind::Mapping { entries, .. } = n.kind() else {
                 continue;
             };
             for (i, &(k, _)) in entries.iter().enumerate() {
-                let NodeKind::Scalar { value, .. } = &self.node(k).kind else {
+                let Some(value) = self.get(k).scalar_value() else {
                     continue;
                 };
-                let earlier = entries[..i].iter().rev().find(|&&(e, _)| {
-                    matches!(&self.node(e).kind, NodeKind::Scalar { value: v, .. } if v == value)
-                });
+                let earlier = entries[..i]
+                    .iter()
+                    .rev()
+                    .find(|&&(e, _)| self.get(e).scalar_value() == Some(value));
                 if let Some(&(e, ev)) = earlier {
                     out.push(DuplicateKey {
-                        mapping: self.get(NodeId(n as u32)),
+                        mapping: n,
                         first_key: self.get(e),
                         first_value: self.get(ev),
                         key: self.get(k),
@@ -220,8 +287,37 @@ impl Document {
         out
     }
 
-    pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.0 as usize]
+    /// Every node, in arena (source pre-)order.
+    pub fn node_refs(&self) -> impl Iterator<Item = NodeRef<'_>> + '_ {
+        (0..self.nodes.len() as u32).map(move |i| self.get(NodeId(i)))
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// A document with no node, over `text`.
+    pub(crate) fn empty(text: Arc<str>) -> Document {
+        Document {
+            text,
+            nodes: Vec::new(),
+            flags: Vec::new(),
+            entries: Vec::new(),
+            items: Vec::new(),
+            strings: String::new(),
+            extras: Vec::new(),
+            root: None,
+            span: Span::default(),
+            comments: Vec::new(),
+            error: None,
+            index: 0,
+        }
+    }
+
+    /// The whole text of the file the document is part of.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     pub fn root_ref(&self) -> Option<NodeRef<'_>> {
@@ -235,6 +331,28 @@ impl Document {
     /// Whether the document has no content node.
     pub fn is_empty(&self) -> bool {
         self.root.is_none()
+    }
+
+    /// The heap bytes this document holds (its share of the text not counted).
+    pub fn heap_size(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<RawNode>()
+            + self.flags.capacity()
+            + self.entries.capacity() * 8
+            + self.items.capacity() * 4
+            + self.strings.capacity()
+            + self.extras.capacity() * std::mem::size_of::<Extra>()
+            + self
+                .comments
+                .iter()
+                .map(|c| c.text.capacity() + std::mem::size_of::<Comment>())
+                .sum::<usize>()
+    }
+
+    fn extra(&self, id: NodeId, is_tag: bool) -> Option<&str> {
+        self.extras
+            .iter()
+            .find(|e| e.node == id && e.is_tag == is_tag)
+            .map(|e| &self.strings[e.start as usize..(e.start + e.len) as usize])
     }
 }
 
@@ -255,100 +373,138 @@ impl Eq for NodeRef<'_> {}
 
 impl fmt::Debug for NodeRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let node = self.node();
         let mut s = f.debug_struct("NodeRef");
-        s.field("id", &self.id.0).field("span", &node.span);
-        match &node.kind {
-            NodeKind::Scalar { value, style, .. } => s.field("scalar", value).field("style", style),
+        s.field("id", &self.id.0).field("span", &self.span());
+        match self.kind() {
+            NodeKind::Scalar { value, style, .. } => {
+                s.field("scalar", &value).field("style", &style)
+            }
             NodeKind::Mapping { entries, .. } => s.field("mapping_len", &entries.len()),
             NodeKind::Sequence { items, .. } => s.field("sequence_len", &items.len()),
-            NodeKind::Alias { name } => s.field("alias", name),
+            NodeKind::Alias { name } => s.field("alias", &name),
         };
         s.finish()
     }
 }
 
 impl<'a> NodeRef<'a> {
-    pub fn node(&self) -> &'a Node {
-        self.doc.node(self.id)
+    fn raw(&self) -> &'a RawNode {
+        &self.doc.nodes[self.id.0 as usize]
+    }
+
+    fn flags(&self) -> u8 {
+        self.doc.flags[self.id.0 as usize]
     }
 
     pub fn span(&self) -> Span {
-        self.node().span
+        let r = self.raw();
+        Span::new(r.start as usize, r.end as usize)
     }
 
-    pub fn kind(&self) -> &'a NodeKind {
-        &self.node().kind
+    pub fn kind(&self) -> NodeKind<'a> {
+        let (r, f, doc) = (self.raw(), self.flags(), self.doc);
+        let (a, b) = (r.a as usize, r.b as usize);
+        match f & flags::KIND {
+            flags::SCALAR => NodeKind::Scalar {
+                value: self.value_str(),
+                style: ScalarStyle::from_bits(f),
+                tag: if f & flags::TAG != 0 {
+                    doc.extra(self.id, true)
+                } else {
+                    None
+                },
+            },
+            flags::MAPPING => NodeKind::Mapping {
+                entries: &doc.entries[a..a + b],
+                flow: f & flags::FLOW != 0,
+            },
+            flags::SEQUENCE => NodeKind::Sequence {
+                items: &doc.items[a..a + b],
+                flow: f & flags::FLOW != 0,
+            },
+            _ => NodeKind::Alias {
+                name: self.value_str(),
+            },
+        }
+    }
+
+    /// A scalar's value or an alias's name.
+    fn value_str(&self) -> &'a str {
+        let (r, f) = (self.raw(), self.flags());
+        let range = r.a as usize..(r.a as usize + r.b as usize);
+        if f & flags::IN_STRINGS != 0 {
+            &self.doc.strings[range]
+        } else {
+            &self.doc.text[range]
+        }
+    }
+
+    /// A scalar's value, cheaply (no tag lookup).
+    fn scalar_value(&self) -> Option<&'a str> {
+        (self.flags() & flags::KIND == flags::SCALAR).then(|| self.value_str())
     }
 
     pub fn is_mapping(&self) -> bool {
-        matches!(self.kind(), NodeKind::Mapping { .. })
+        self.flags() & flags::KIND == flags::MAPPING
     }
 
     pub fn is_sequence(&self) -> bool {
-        matches!(self.kind(), NodeKind::Sequence { .. })
+        self.flags() & flags::KIND == flags::SEQUENCE
     }
 
     pub fn is_scalar(&self) -> bool {
-        matches!(self.kind(), NodeKind::Scalar { .. })
+        self.flags() & flags::KIND == flags::SCALAR
     }
 
     pub fn is_alias(&self) -> bool {
-        matches!(self.kind(), NodeKind::Alias { .. })
+        self.flags() & flags::KIND == flags::ALIAS
     }
 
     /// Whether this is a flow (`{}`/`[]`) collection.
     pub fn is_flow(&self) -> bool {
-        matches!(
-            self.kind(),
-            NodeKind::Mapping { flow: true, .. } | NodeKind::Sequence { flow: true, .. }
-        )
+        let f = self.flags();
+        matches!(f & flags::KIND, flags::MAPPING | flags::SEQUENCE) && f & flags::FLOW != 0
     }
 
     /// The scalar value (any style); `None` for collections and aliases.
     pub fn as_str(&self) -> Option<&'a str> {
-        match self.kind() {
-            NodeKind::Scalar { value, .. } => Some(value),
-            _ => None,
-        }
+        self.scalar_value()
     }
 
     pub fn style(&self) -> Option<ScalarStyle> {
-        match self.kind() {
-            NodeKind::Scalar { style, .. } => Some(*style),
-            _ => None,
-        }
+        let f = self.flags();
+        (f & flags::KIND == flags::SCALAR).then(|| ScalarStyle::from_bits(f))
     }
 
     /// The scalar's tag as written (`!reference`, `!!str`).
     pub fn tag(&self) -> Option<&'a str> {
-        match self.kind() {
-            NodeKind::Scalar { tag, .. } => tag.as_deref(),
-            _ => None,
+        let f = self.flags();
+        if f & flags::KIND == flags::SCALAR && f & flags::TAG != 0 {
+            self.doc.extra(self.id, true)
+        } else {
+            None
         }
     }
 
     pub fn anchor(&self) -> Option<&'a str> {
-        self.node().anchor.as_deref()
+        if self.flags() & flags::ANCHOR != 0 {
+            self.doc.extra(self.id, false)
+        } else {
+            None
+        }
     }
 
     /// A plain, untagged scalar `""`, `~`, `null`, `Null` or `NULL`.
     pub fn is_null(&self) -> bool {
-        match self.kind() {
-            NodeKind::Scalar {
-                value,
-                style: ScalarStyle::Plain,
-                tag: None,
-            } => matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"),
-            _ => false,
-        }
+        let f = self.flags();
+        f & (flags::KIND | flags::STYLE | flags::TAG) == flags::SCALAR
+            && matches!(self.value_str(), "" | "~" | "null" | "Null" | "NULL")
     }
 
     /// Number of entries or items (0 for scalars and aliases).
     pub fn len(&self) -> usize {
-        match self.kind() {
-            NodeKind::Mapping { entries, .. } => entries.len(),
-            NodeKind::Sequence { items, .. } => items.len(),
+        match self.flags() & flags::KIND {
+            flags::MAPPING | flags::SEQUENCE => self.raw().b as usize,
             _ => 0,
         }
     }
@@ -371,9 +527,8 @@ impl<'a> NodeRef<'a> {
         };
         let doc = self.doc;
         entries.iter().rev().find_map(|&(k, v)| {
-            let matches =
-                matches!(&doc.node(k).kind, NodeKind::Scalar { value, .. } if value == key);
-            matches.then(|| (doc.get(k), doc.get(v)))
+            let k = doc.get(k);
+            (k.scalar_value() == Some(key)).then(|| (k, doc.get(v)))
         })
     }
 

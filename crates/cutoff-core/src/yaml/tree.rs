@@ -1,11 +1,38 @@
 //! Builds [`Stream`]s from `granit-parser` events in one pass.
 
+use std::sync::Arc;
+
 use granit_parser::{Event, Options, Parser, ScanError, StructureStyle};
 
-use super::{Comment, Document, Node, NodeId, NodeKind, ScalarStyle, Span, Stream, YamlError};
+use super::{
+    flags, Comment, Document, Extra, NodeId, RawNode, ScalarStyle, Span, Stream, YamlError,
+};
 
 /// Parses a whole file. Never panics; syntax errors are recorded on their document.
 pub fn parse(text: &str) -> Stream {
+    parse_shared(&Arc::from(text))
+}
+
+/// The longest text [`parse`] reads: offsets are stored in 32 bits.
+pub const MAX_TEXT_LEN: usize = u32::MAX as usize - 1;
+
+/// [`parse`] over a text the documents then share (no copy).
+pub fn parse_shared(arc: &Arc<str>) -> Stream {
+    let text: &str = arc;
+    if text.len() > MAX_TEXT_LEN {
+        return Stream {
+            documents: vec![Document {
+                span: Span::new(0, 0),
+                error: Some(Box::new(YamlError {
+                    message: format!("the file is too large to parse ({} bytes)", text.len()),
+                    offset: 0,
+                    line: 1,
+                    column: 1,
+                })),
+                ..Document::empty(arc.clone())
+            }],
+        };
+    }
     let mut options = Options::default();
     // Anchor names arrive as `Event::Anchor` right after their node.
     options.emit_anchor_events = true;
@@ -13,7 +40,7 @@ pub fn parse(text: &str) -> Stream {
     // (a commented-out block) into a syntax error.
     options.max_buffered_comment_events = usize::MAX;
     let mut parser = Parser::new_from_str_with_options(text, options);
-    let mut b = Builder::new(text);
+    let mut b = Builder::new(text, arc.clone());
     // Stops a (theoretical) recovery loop that makes no progress.
     let mut last_error: Option<usize> = None;
     let mut events_since_error = 0usize;
@@ -50,13 +77,20 @@ struct Frame {
     key: Option<NodeId>,
     /// End of the last finished child.
     last_end: usize,
+    /// Where its children start in the builder's pending entries or items.
+    pending_start: usize,
     /// Whether the end comes from the last child (block and implicit flow-pair collections)
     /// rather than from the end event (`}`/`]`).
     end_from_child: bool,
 }
 
 struct DocBuilder {
-    nodes: Vec<Node>,
+    nodes: Vec<RawNode>,
+    flags: Vec<u8>,
+    entries: Vec<(NodeId, NodeId)>,
+    items: Vec<NodeId>,
+    strings: String,
+    extras: Vec<Extra>,
     root: Option<NodeId>,
     start: usize,
     comments: Vec<Comment>,
@@ -76,6 +110,11 @@ enum AfterDoc {
 
 struct Builder<'t> {
     text: &'t str,
+    /// The same text, for the documents to keep.
+    shared: Arc<str>,
+    /// The entries and items of the open collections, innermost last.
+    pending_entries: Vec<(NodeId, NodeId)>,
+    pending_items: Vec<NodeId>,
     bytes: &'t [u8],
     docs: Vec<Document>,
     cur: Option<DocBuilder>,
@@ -89,9 +128,12 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, shared: Arc<str>) -> Self {
         Builder {
             text,
+            shared,
+            pending_entries: Vec::new(),
+            pending_items: Vec::new(),
             bytes: text.as_bytes(),
             docs: Vec::new(),
             cur: None,
@@ -134,7 +176,7 @@ impl<'t> Builder<'t> {
                     granit_parser::ScalarStyle::Literal => ScalarStyle::Literal,
                     granit_parser::ScalarStyle::Folded => ScalarStyle::Folded,
                 };
-                let (value, span) = match style {
+                let (value, span): (&str, Span) = match style {
                     // The parser reports an empty node as "~" with an empty span: at the
                     // colon for `a:`, at the next token for `? a`.
                     ScalarStyle::Plain if span.is_empty() => {
@@ -144,45 +186,47 @@ impl<'t> Builder<'t> {
                             Some(key_end) => self.skip_back(span.start, key_end),
                             None => span.start,
                         };
-                        (String::new(), Span::new(at, at))
+                        ("", Span::new(at, at))
                     }
                     ScalarStyle::Literal | ScalarStyle::Folded => {
-                        (value.into_owned(), self.block_scalar_span(span))
+                        (&value, self.block_scalar_span(span))
                     }
-                    _ => (value.into_owned(), span),
+                    _ => (&value, span),
                 };
-                let tag = tag.map(|t| t.original());
                 self.last_event_end = span.end.max(self.last_event_end);
-                self.add(NodeKind::Scalar { value, style, tag }, span);
+                let (at, len, in_strings) = self.store_value(value, span);
+                let mut f = flags::SCALAR | style.bits();
+                if in_strings {
+                    f |= flags::IN_STRINGS;
+                }
+                let id = self.add(f, span, at, len);
+                if let Some(t) = tag {
+                    self.add_extra(id, true, &t.original());
+                }
                 self.finished_child(span.end);
             }
             Event::Alias(_) | Event::UnresolvedAlias(_) => {
-                let name = self
-                    .text
-                    .get(span.range())
-                    .map(|s| s.strip_prefix('*').unwrap_or(s))
-                    .unwrap_or("")
-                    .to_owned();
+                // The name is the source text after `*`.
+                let (at, len) = match self.text.get(span.range()) {
+                    Some(s) if s.starts_with('*') => (span.start + 1, s.len() - 1),
+                    Some(s) => (span.start, s.len()),
+                    None => (0, 0),
+                };
                 self.last_event_end = span.end.max(self.last_event_end);
-                self.add(NodeKind::Alias { name }, span);
+                self.add(flags::ALIAS, span, at, len);
                 self.finished_child(span.end);
             }
             Event::Anchor(_, name) => {
-                if let (Some(id), Some(doc)) = (self.last_node, self.cur.as_mut()) {
-                    if let Some(node) = doc.nodes.get_mut(id.0 as usize) {
-                        node.anchor = Some(name.into_owned());
-                    }
+                if let Some(id) = self.last_node {
+                    self.add_extra(id, false, &name);
                 }
             }
             Event::MappingStart(style, ..) => {
                 let flow = style == StructureStyle::Flow;
                 // A flow "pair" (`[a: b]`) opens an implicit mapping with an empty span.
                 let end_from_child = !flow || span.is_empty();
-                let kind = NodeKind::Mapping {
-                    entries: Vec::new(),
-                    flow,
-                };
-                self.open(kind, span, end_from_child);
+                let f = flags::MAPPING | if flow { flags::FLOW } else { 0 };
+                self.open(f, span, end_from_child);
             }
             Event::SequenceStart(style, ..) => {
                 let flow = style == StructureStyle::Flow;
@@ -191,11 +235,8 @@ impl<'t> Builder<'t> {
                     span.start = self.seq_start(span.start);
                     span.end = span.start;
                 }
-                let kind = NodeKind::Sequence {
-                    items: Vec::new(),
-                    flow,
-                };
-                self.open(kind, span, !flow || span.is_empty());
+                let f = flags::SEQUENCE | if flow { flags::FLOW } else { 0 };
+                self.open(f, span, !flow || span.is_empty());
             }
             Event::MappingEnd | Event::SequenceEnd => self.close(Some(span)),
             _ => {}
@@ -213,11 +254,22 @@ impl<'t> Builder<'t> {
         }
         self.after = AfterDoc::None;
         self.stack.clear();
+        self.pending_entries.clear();
+        self.pending_items.clear();
         self.last_node = None;
-        // Documents in one file tend to be alike: start at the previous one's size.
-        let capacity = self.docs.last().map_or(0, |d| d.nodes.len());
+        // Documents in one file tend to be alike: start at the previous one's size, or
+        // guess from the size of the text (a node for every 8 bytes or so).
+        let capacity = self.docs.last().map_or(
+            (self.text.len() - start.min(self.text.len())) / 8 + 4,
+            |d| d.nodes.len(),
+        );
         self.cur = Some(DocBuilder {
             nodes: Vec::with_capacity(capacity),
+            flags: Vec::with_capacity(capacity),
+            entries: Vec::new(),
+            items: Vec::new(),
+            strings: String::new(),
+            extras: Vec::new(),
             root: None,
             start,
             comments: std::mem::take(&mut self.pending_comments),
@@ -239,15 +291,15 @@ impl<'t> Builder<'t> {
         while !self.stack.is_empty() {
             self.close(None);
         }
-        let Some(doc) = self.cur.take() else { return };
+        let Some(mut doc) = self.cur.take() else {
+            return;
+        };
         let mut root = doc.root;
         // An empty document comes as an untagged empty plain scalar.
         if let Some(id) = root {
-            let node = &doc.nodes[id.0 as usize];
-            if node.span.is_empty()
-                && node.anchor.is_none()
-                && matches!(&node.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, tag: None } if value.is_empty())
-            {
+            let (node, f) = (&doc.nodes[id.0 as usize], doc.flags[id.0 as usize]);
+            let plain_untagged = flags::KIND | flags::STYLE | flags::TAG | flags::ANCHOR;
+            if node.start >= node.end && f & plain_untagged == flags::SCALAR && node.b == 0 {
                 root = None;
             }
         }
@@ -256,19 +308,30 @@ impl<'t> Builder<'t> {
         if let Some(id) = root {
             // An implicit document starts at its first token, which for a root block
             // scalar is its content, after the header that the root's span now covers.
-            let root_span = doc.nodes[id.0 as usize].span;
-            start = start.min(root_span.start);
-            span_end = span_end.max(root_span.end);
+            let r = &doc.nodes[id.0 as usize];
+            start = start.min(r.start as usize);
+            span_end = span_end.max(r.end as usize);
         }
         if let Some(c) = doc.comments.last() {
             span_end = span_end.max(c.span.end);
         }
+        doc.nodes.shrink_to_fit();
+        doc.flags.shrink_to_fit();
+        doc.entries.shrink_to_fit();
+        doc.items.shrink_to_fit();
+        doc.strings.shrink_to_fit();
         self.docs.push(Document {
+            text: self.shared.clone(),
             nodes: doc.nodes,
+            flags: doc.flags,
+            entries: doc.entries,
+            items: doc.items,
+            strings: doc.strings,
+            extras: doc.extras,
             root,
             span: Span::new(start, span_end.min(self.text.len())),
             comments: doc.comments,
-            error,
+            error: error.map(Box::new),
             index: self.docs.len(),
         });
     }
@@ -326,12 +389,9 @@ impl<'t> Builder<'t> {
                 None => {
                     // A file of comments only: one empty document holding them.
                     self.docs.push(Document {
-                        nodes: Vec::new(),
-                        root: None,
                         span: Span::new(0, self.text.len()),
                         comments: std::mem::take(&mut self.pending_comments),
-                        error: None,
-                        index: 0,
+                        ..Document::empty(self.shared.clone())
                     });
                 }
             }
@@ -339,7 +399,10 @@ impl<'t> Builder<'t> {
         for doc in &mut self.docs {
             // Nearly always sorted already (a block scalar's header comment comes late).
             doc.comments.sort_by_key(|c| c.span.start);
+            doc.comments.shrink_to_fit();
         }
+        // Most files hold one document: a Vec grown by pushing would keep room for four.
+        self.docs.shrink_to_fit();
         Stream {
             documents: self.docs,
         }
@@ -377,8 +440,9 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// Adds a node to the current document and attaches it to the open collection.
-    fn add(&mut self, kind: NodeKind, span: Span) -> NodeId {
+    /// Adds a node to the current document and attaches it to the open collection. `a`
+    /// and `b`: see [`RawNode`].
+    fn add(&mut self, f: u8, span: Span, a: usize, b: usize) -> NodeId {
         if self.cur.is_none() {
             self.start_doc(span.start);
         }
@@ -386,28 +450,77 @@ impl<'t> Builder<'t> {
             return NodeId(0);
         };
         let id = NodeId(doc.nodes.len() as u32);
-        doc.nodes.push(Node {
-            kind,
-            span,
-            anchor: None,
+        // Offsets fit: `parse_shared` reads no text longer than `MAX_TEXT_LEN`.
+        doc.nodes.push(RawNode {
+            start: span.start as u32,
+            end: span.end as u32,
+            a: a as u32,
+            b: b as u32,
         });
+        doc.flags.push(f);
         match self.stack.last_mut() {
             None => {
                 if doc.root.is_none() {
                     doc.root = Some(id);
                 }
             }
-            Some(frame) => match &mut doc.nodes[frame.id.0 as usize].kind {
-                NodeKind::Mapping { entries, .. } => match frame.key.take() {
-                    None => frame.key = Some(id),
-                    Some(key) => entries.push((key, id)),
-                },
-                NodeKind::Sequence { items, .. } => items.push(id),
-                _ => {}
+            Some(frame) if frame.is_map => match frame.key.take() {
+                None => frame.key = Some(id),
+                Some(key) => self.pending_entries.push((key, id)),
             },
+            Some(_) => self.pending_items.push(id),
         }
         self.last_node = Some(id);
         id
+    }
+
+    /// Where a scalar's value is kept: `(start, len, in the document's strings)`; in the
+    /// source text when it is written there as is (nearly always), else copied.
+    fn store_value(&mut self, value: &str, span: Span) -> (usize, usize, bool) {
+        let text = self.text;
+        let (vp, tp) = (value.as_ptr() as usize, text.as_ptr() as usize);
+        if value.is_empty() {
+            return (0, 0, false);
+        }
+        // Borrowed from the text by the parser.
+        if vp >= tp && vp + value.len() <= tp + text.len() {
+            return (vp - tp, value.len(), false);
+        }
+        if text.get(span.range()) == Some(value) {
+            return (span.start, value.len(), false);
+        }
+        if span.len() >= 2 && text.get(span.start + 1..span.end - 1) == Some(value) {
+            return (span.start + 1, value.len(), false);
+        }
+        match self.cur.as_mut() {
+            Some(doc) => {
+                let at = doc.strings.len();
+                doc.strings.push_str(value);
+                (at, value.len(), true)
+            }
+            None => (0, 0, false),
+        }
+    }
+
+    /// Records a tag (`is_tag`) or an anchor name of the node `id`.
+    fn add_extra(&mut self, id: NodeId, is_tag: bool, s: &str) {
+        let Some(doc) = self.cur.as_mut() else { return };
+        let Some(f) = doc.flags.get_mut(id.0 as usize) else {
+            return;
+        };
+        let bit = if is_tag { flags::TAG } else { flags::ANCHOR };
+        if *f & bit != 0 {
+            return;
+        }
+        *f |= bit;
+        let start = doc.strings.len() as u32;
+        doc.strings.push_str(s);
+        doc.extras.push(Extra {
+            node: id,
+            is_tag,
+            start,
+            len: s.len() as u32,
+        });
     }
 
     /// When the next node is a mapping value: the end of its key.
@@ -415,7 +528,7 @@ impl<'t> Builder<'t> {
         let frame = self.stack.last().filter(|f| f.is_map)?;
         let key = frame.key?;
         let doc = self.cur.as_ref()?;
-        Some(doc.nodes.get(key.0 as usize)?.span.end)
+        Some(doc.nodes.get(key.0 as usize)?.end as usize)
     }
 
     /// Records that a child of the innermost open collection ended at `end`.
@@ -425,15 +538,21 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn open(&mut self, kind: NodeKind, span: Span, end_from_child: bool) {
-        let is_map = matches!(kind, NodeKind::Mapping { .. });
+    fn open(&mut self, f: u8, span: Span, end_from_child: bool) {
+        let is_map = f & flags::KIND == flags::MAPPING;
         self.last_event_end = self.last_event_end.max(span.end);
-        let id = self.add(kind, span);
+        let id = self.add(f, span, 0, 0);
+        let pending_start = if is_map {
+            self.pending_entries.len()
+        } else {
+            self.pending_items.len()
+        };
         self.stack.push(Frame {
             id,
             is_map,
             key: None,
             last_end: span.end,
+            pending_start,
             end_from_child,
         });
     }
@@ -444,7 +563,21 @@ impl<'t> Builder<'t> {
             return;
         };
         let Some(doc) = self.cur.as_mut() else { return };
+        // Its children move from the pending stack to the document, contiguously.
         let node = &mut doc.nodes[frame.id.0 as usize];
+        if frame.is_map {
+            let from = frame.pending_start.min(self.pending_entries.len());
+            node.a = doc.entries.len() as u32;
+            node.b = (self.pending_entries.len() - from) as u32;
+            doc.entries.extend_from_slice(&self.pending_entries[from..]);
+            self.pending_entries.truncate(from);
+        } else {
+            let from = frame.pending_start.min(self.pending_items.len());
+            node.a = doc.items.len() as u32;
+            node.b = (self.pending_items.len() - from) as u32;
+            doc.items.extend_from_slice(&self.pending_items[from..]);
+            self.pending_items.truncate(from);
+        }
         let stop = match end {
             Some(e) if !frame.end_from_child && !e.is_empty() => {
                 // A closing bracket: a real token (block end events sit at the next token).
@@ -453,8 +586,8 @@ impl<'t> Builder<'t> {
             }
             _ => frame.last_end,
         };
-        node.span.end = stop.max(node.span.start);
-        let stop = node.span.end;
+        node.end = (stop as u32).max(node.start);
+        let stop = node.end as usize;
         self.finished_child(stop);
     }
 

@@ -98,7 +98,10 @@ pub fn all(model: &Model<'_>) -> Jobs {
         }
     }
     let settings = &model.config.kubernetes;
-    let mut jobs = Jobs::default();
+    let mut jobs = Jobs {
+        ids: Vec::with_capacity(cands.len()),
+        models: Vec::with_capacity(cands.len()),
+    };
     let mut intervals = Intervals::default();
     for (i, c) in cands.iter().enumerate() {
         let mut layers = vec![Layer {
@@ -132,8 +135,8 @@ pub fn all(model: &Model<'_>) -> Jobs {
             settings,
             &mut intervals,
         );
-        jobs.order.push(c.id);
-        jobs.by_object.insert(c.id, m);
+        jobs.ids.push(c.id);
+        jobs.models.push(m);
     }
     jobs
 }
@@ -565,7 +568,7 @@ fn job_model(
             Some(s) => intervals.of(s),
             None => (None, None),
         };
-        CronModel {
+        Box::new(CronModel {
             spec_at: loc(file, spec.key),
             schedule_error,
             interval,
@@ -577,7 +580,7 @@ fn job_model(
                 o.cron.as_ref()?.concurrency_policy
             }),
             time_zone: string(layers, patches, cx, None, |o| o.cron.as_ref()?.time_zone),
-        }
+        })
     });
 
     let name_node = view

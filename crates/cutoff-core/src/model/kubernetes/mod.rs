@@ -22,7 +22,6 @@
 mod build;
 pub mod cron;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -316,7 +315,7 @@ pub struct JobModel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hook: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cron: Option<CronModel>,
+    pub cron: Option<Box<CronModel>>,
 }
 
 impl JobModel {
@@ -351,23 +350,22 @@ impl JobModel {
 /// Every Job and CronJob of the project, by object.
 #[derive(Default)]
 pub struct Jobs {
-    by_object: HashMap<ObjectId, JobModel>,
-    /// In project order.
-    order: Vec<ObjectId>,
+    /// The objects modelled, in project order (increasing).
+    pub(super) ids: Vec<ObjectId>,
+    /// Their models, in the same order.
+    pub(super) models: Vec<JobModel>,
 }
 
 impl Jobs {
     /// The model of the workload `id`, of any kind.
     pub fn get(&self, id: ObjectId) -> Option<&JobModel> {
-        self.by_object.get(&id)
+        let i = self.ids.binary_search(&id).ok()?;
+        self.models.get(i)
     }
 
     /// Every Job and CronJob model, in file order.
     pub fn iter(&self) -> impl Iterator<Item = &JobModel> {
-        self.order
-            .iter()
-            .filter_map(|id| self.by_object.get(id))
-            .filter(|j| j.is_batch())
+        self.models.iter().filter(|j| j.is_batch())
     }
 }
 
@@ -382,9 +380,16 @@ impl KubernetesModel {
         KubernetesModel::default()
     }
 
-    /// Every Job model, built on first use.
+    /// Every Job model, built on first use. Whoever reads them all depends on every file
+    /// ([`crate::deps`]).
     pub fn jobs(&self, model: &Model<'_>) -> &Jobs {
-        self.jobs.get_or_init(|| build::all(model))
+        crate::deps::all();
+        self.built(model)
+    }
+
+    fn built(&self, model: &Model<'_>) -> &Jobs {
+        self.jobs
+            .get_or_init(|| crate::deps::suspended(|| build::all(model)))
     }
 
     /// The model of the Job or CronJob `id`.
@@ -394,7 +399,17 @@ impl KubernetesModel {
 
     /// The model of the workload `id`, of any kind (for the rules about pod templates).
     pub fn workload(&self, model: &Model<'_>, id: ObjectId) -> Option<&JobModel> {
-        self.jobs(model).get(id)
+        let j = self.built(model).get(id);
+        // What one model reads ([`crate::deps`]): its object's file, its Kustomize base's,
+        // and the objects of its name (the patches applied to it, the base it may have).
+        let (_, meta, _) = model.object(id);
+        if let Some(name) = meta.name {
+            crate::deps::key(name);
+        }
+        if let Some(base) = j.and_then(|j| j.base.as_ref()) {
+            model.index_of(&base.path);
+        }
+        j
     }
 }
 

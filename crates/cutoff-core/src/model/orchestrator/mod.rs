@@ -362,6 +362,8 @@ impl Model<'_> {
 
     /// Every orchestrator pipeline of the reported files, in file order, with its file.
     pub fn orchestrator_pipelines(&self) -> Vec<PipelineModel> {
+        // Read from every file ([`crate::deps`]).
+        crate::deps::all();
         let mut out = Vec::new();
         for file in self.files.iter().filter(|f| f.report && f.skip.is_none()) {
             for doc in &file.stream.documents {

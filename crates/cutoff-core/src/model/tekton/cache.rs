@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
+use crate::deps::{self, Deps};
 use crate::model::Model;
 use crate::project::ObjectId;
 use crate::version::Version;
@@ -26,6 +27,9 @@ use super::scope::{models_of_root, TaskUse};
 type TaskKey = (String, String, Option<String>, Vec<Arc<str>>);
 
 type Uses = Arc<[TaskUse]>;
+
+/// A cached value and what computing it read ([`crate::deps`]), handed to each reader.
+type Entry<T> = (T, Arc<Deps>);
 
 /// What the model reads of the configuration ([`super::Settings::new`]).
 pub type SettingsKey = (Version, Option<Version>, i64);
@@ -41,8 +45,11 @@ pub fn settings_key(config: &Config) -> SettingsKey {
 #[derive(Default)]
 pub struct Cache {
     /// `None`: no object of that kind and name (in a compatible namespace).
-    task_defs: Mutex<HashMap<TaskKey, Option<Defs>>>,
-    uses: Mutex<HashMap<(ObjectId, SettingsKey), Uses>>,
+    task_defs: Mutex<HashMap<TaskKey, Entry<Option<Defs>>>>,
+    uses: Mutex<HashMap<(ObjectId, SettingsKey), Entry<Uses>>>,
+    /// [`Cache::task_defs`] by kind, name, namespace and the referrer's folder (which is all
+    /// the resolution depends on), so that a hit costs no lookup.
+    task_defs_by_dir: Mutex<HashMap<Box<str>, Entry<Option<Defs>>>>,
     /// How many PipelineRuns resolve to each Pipeline (file and root span), built once.
     run_counts: std::sync::OnceLock<HashMap<(Arc<str>, Span), usize>>,
 }
@@ -53,7 +60,7 @@ impl Cache {
     pub fn runs_resolving_to(&self, model: &Model<'_>, path: &Arc<str>, root: Span) -> usize {
         let counts = self
             .run_counts
-            .get_or_init(|| resolve::count_runs_per_pipeline(model));
+            .get_or_init(|| deps::suspended(|| resolve::count_runs_per_pipeline(model)));
         counts.get(&(path.clone(), root)).copied().unwrap_or(0)
     }
 
@@ -61,6 +68,35 @@ impl Cache {
     /// the file `referrer` (the nearest candidates, see [`resolve::nearest`]), sorted by path
     /// (see [`resolve::read_task_defs`]), read once per project and candidate set.
     pub fn task_defs(
+        &self,
+        model: &Model<'_>,
+        kind: &str,
+        name: &str,
+        namespace: Option<&str>,
+        referrer: &str,
+    ) -> Option<Defs> {
+        // Each part prefixed by its length, so that no two keys run together.
+        let mut short = String::with_capacity(kind.len() + name.len() + referrer.len() + 16);
+        let ns = namespace.map(|n| ("+", n)).unwrap_or(("-", ""));
+        for part in [kind, name, ns.0, ns.1, resolve::dir_of(referrer)] {
+            use std::fmt::Write as _;
+            let _ = write!(short, "{}:", part.len());
+            short.push_str(part);
+        }
+        if let Some((hit, d)) = lock(&self.task_defs_by_dir).get(short.as_str()) {
+            deps::merge(d);
+            return hit.clone();
+        }
+        let (defs, d) =
+            deps::record(|| self.task_defs_uncached(model, kind, name, namespace, referrer));
+        lock(&self.task_defs_by_dir)
+            .entry(short.into_boxed_str())
+            .or_insert((defs, Arc::new(d)))
+            .0
+            .clone()
+    }
+
+    fn task_defs_uncached(
         &self,
         model: &Model<'_>,
         kind: &str,
@@ -79,12 +115,19 @@ impl Cache {
             namespace.map(str::to_string),
             paths,
         );
-        if let Some(hit) = lock(&self.task_defs).get(&key) {
+        if let Some((hit, d)) = lock(&self.task_defs).get(&key) {
+            deps::merge(d);
             return hit.clone();
         }
         // Read outside the lock; a concurrent reader may do the same work once.
-        let defs = resolve::read_task_defs(model, kind, name, namespace, &key.3).map(Defs::new);
-        lock(&self.task_defs).entry(key).or_insert(defs).clone()
+        let (defs, d) = deps::record(|| {
+            resolve::read_task_defs(model, kind, name, namespace, &key.3).map(Defs::new)
+        });
+        lock(&self.task_defs)
+            .entry(key)
+            .or_insert((defs, Arc::new(d)))
+            .0
+            .clone()
     }
 }
 
@@ -93,11 +136,49 @@ impl Cache {
     /// ([`models_of_root`]), built once per project and settings.
     pub fn uses(&self, model: &Model<'_>, config: &Config, id: ObjectId) -> Arc<[TaskUse]> {
         let key = (id, settings_key(config));
-        if let Some(hit) = lock(&self.uses).get(&key) {
+        if let Some((hit, d)) = lock(&self.uses).get(&key) {
+            deps::merge(d);
             return hit.clone();
         }
-        let uses: Arc<[TaskUse]> = TaskUse::of_models(&models_of_root(model, config, id)).into();
-        lock(&self.uses).entry(key).or_insert(uses).clone()
+        let (uses, d) = deps::record(|| {
+            let uses: Arc<[TaskUse]> =
+                TaskUse::of_models(&models_of_root(model, config, id)).into();
+            uses
+        });
+        lock(&self.uses)
+            .entry(key)
+            .or_insert((uses, Arc::new(d)))
+            .0
+            .clone()
+    }
+
+    /// [`Cache::uses`], from `models` when they are not cached yet: the models of the root
+    /// `id` ([`models_of_root`]) that the caller has built anyway.
+    /// `read` is what building the models read ([`crate::deps`]): the entry's readers
+    /// depend on it.
+    pub fn uses_from(
+        &self,
+        config: &Config,
+        id: ObjectId,
+        read: &Deps,
+        models: impl FnOnce() -> Vec<TaskUse>,
+    ) -> Arc<[TaskUse]> {
+        let key = (id, settings_key(config));
+        if let Some((hit, d)) = lock(&self.uses).get(&key) {
+            deps::merge(d);
+            return hit.clone();
+        }
+        let (uses, mut d) = deps::record(|| {
+            let uses: Arc<[TaskUse]> = models().into();
+            uses
+        });
+        d.merge(read);
+        d.normalize();
+        lock(&self.uses)
+            .entry(key)
+            .or_insert((uses, Arc::new(d)))
+            .0
+            .clone()
     }
 }
 

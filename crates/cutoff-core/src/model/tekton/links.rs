@@ -110,6 +110,7 @@ impl Links {
     /// The PipelineRuns (top-level or in a TriggerTemplate) whose `pipelineRef.name` is
     /// `name` (not a resolver or bundle reference), in object order; namespaces unchecked.
     pub fn runs_of_pipeline(&self, name: &str) -> &[ObjectId] {
+        crate::deps::key(name);
         self.runs_by_pipeline
             .get(name)
             .map(Vec::as_slice)
@@ -119,6 +120,7 @@ impl Links {
     /// The Pipelines, PipelineRuns (through `pipelineSpec`) and TaskRuns whose `taskRef`
     /// names `kind`/`name`, in object order; namespaces unchecked.
     pub fn task_referrers(&self, kind: &str, name: &str) -> &[ObjectId] {
+        crate::deps::key(name);
         self.task_referrers
             .get(&(kind.to_string(), name.to_string()))
             .map(Vec::as_slice)

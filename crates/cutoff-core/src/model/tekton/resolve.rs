@@ -75,7 +75,7 @@ pub fn git_self_file<'p>(
     found.next().is_none().then_some(f)
 }
 
-fn dir_of(path: &str) -> &str {
+pub(crate) fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
 
@@ -693,6 +693,13 @@ pub fn run_roots_referencing<'p>(
     name: &str,
     namespace: Option<&str>,
 ) -> impl Iterator<Item = ObjectId> + 'p {
+    if crate::deps::active() {
+        // A run may name the Pipeline's file rather than the Pipeline (a git-resolver
+        // reference to the repository itself): a new one holds the file's name.
+        for (f, _) in model.lookup(Family::Tekton, "Pipeline", name, None) {
+            crate::deps::key(crate::cache::base_name(&f.path));
+        }
+    }
     let namespace = namespace.map(str::to_string);
     model
         .tekton
@@ -771,6 +778,14 @@ pub fn pac_fetched_tasks(model: &Model<'_>, run: &PipelineRun<'_>) -> Vec<String
 /// How many PipelineRuns (top-level or in a TriggerTemplate) resolve to the Pipeline `meta`
 /// of `pipeline_file` (by name and namespace, and by nearness among Pipelines of that name).
 pub fn runs_resolving_to(model: &Model<'_>, pipeline_file: &SourceFile, meta: Meta<'_>) -> usize {
+    // The counts are built from every run with recording suspended; this answer depends
+    // on the runs that name the Pipeline, or its file (a git-resolver reference), and on
+    // the other Pipelines of its name ([`crate::deps`]).
+    if let Some(name) = meta.name {
+        crate::deps::key(name);
+    }
+    crate::deps::key(crate::cache::base_name(&pipeline_file.path));
+    model.index_of(&pipeline_file.path);
     model
         .tekton
         .cache

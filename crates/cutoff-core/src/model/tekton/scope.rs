@@ -174,6 +174,47 @@ impl<'p> Scope<'p> {
         s
     }
 
+    /// The scope with [`Reach::Tasks`] of a document-root PipelineRun or Pipeline whose
+    /// scope with [`Reach::Runs`] is `runs`: the same task uses as [`Scope::of`] finds, from
+    /// the models already built (the cache's, when another object's check built them first).
+    /// `read` is what building `runs` read ([`crate::deps`]). `None` for any other object.
+    pub fn tasks_from_runs(
+        runs: &Scope<'p>,
+        read: &crate::deps::Deps,
+        config: &Config,
+        object: &Object<'p>,
+        in_tt: bool,
+    ) -> Option<Scope<'p>> {
+        let model = runs.model;
+        let root = match object {
+            Object::PipelineRun(r) if !in_tt => r.meta.root,
+            Object::Pipeline {
+                meta,
+                spec: Some(_),
+            } if !in_tt => meta.root,
+            _ => return None,
+        };
+        let id = model.object_at(runs.file, root)?;
+        // The models read the object's own file too (not through the project: it is the
+        // file being checked), and so does every reader of the cached uses.
+        let mut read = read.clone();
+        read.files
+            .extend(model.index_of(&runs.file.path).map(|i| i as u32));
+        read.normalize();
+        let uses = model
+            .tekton
+            .cache
+            .uses_from(config, id, &read, || TaskUse::of_models(&runs.runs));
+        Some(Scope {
+            model,
+            file: runs.file,
+            object: runs.object,
+            runs: Vec::new(),
+            task_runs: Vec::new(),
+            uses: vec![uses],
+        })
+    }
+
     /// Fills [`Scope::uses`] (and `task_runs`) for [`Reach::Tasks`].
     fn uses_of(&mut self, config: &Config, object: &Object<'p>, in_tt: bool) {
         let model = self.model;
@@ -296,6 +337,8 @@ pub fn all_models_where<'p>(
     config: &Config,
     files: &dyn Fn(&SourceFile) -> bool,
 ) -> (Vec<RunModel<'p>>, Vec<TaskRunModel<'p>>) {
+    // Read from every file ([`crate::deps`]).
+    crate::deps::all();
     let mut runs = Vec::new();
     let mut task_runs = Vec::new();
     for file in model.files.iter().filter(|f| files(f) && f.skip.is_none()) {

@@ -105,6 +105,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         (Some("Never"), _) => {}
         (Some(other), _) => {
             let at = rp.at.as_ref().expect("a known value is written");
+            let other = crate::diagnostic::elide(other);
             let message = format!(
                 "`restartPolicy: {other}` is rejected by the API server (`{path}: Unsupported value: \"{other}\"`): a Job allows only `OnFailure` and `Never`"
             );

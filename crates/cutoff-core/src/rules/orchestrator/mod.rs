@@ -61,7 +61,9 @@ impl<'a> OrchestratorContext<'a> {
 /// that says more.
 pub(crate) fn seconds_text(key: &str, raw: &str, d: GoDuration) -> String {
     let canonical = d.canonical();
-    if canonical == format!("{raw}s") {
+    let same = canonical == format!("{raw}s");
+    let raw = crate::diagnostic::elide(raw);
+    if same {
         format!("`{key}: {raw}`")
     } else {
         format!("`{key}: {raw}` ({canonical})")

@@ -97,7 +97,7 @@ fn help(i: &Invalid) -> String {
 }
 
 fn message(i: &Invalid, who: &str, fallback: impl FnOnce() -> String) -> String {
-    let field = format!("`{}: {}`", key(i.level), i.raw);
+    let field = format!("`{}: {}`", key(i.level), crate::diagnostic::elide(&i.raw));
     if i.rejected {
         return format!(
             "{field} of {who} is rejected: the framework's schema requires a step `timeout` to be a whole number of seconds, at least 1, so the pipeline does not compile"

@@ -77,6 +77,6 @@ pub(crate) fn written(cx: &Context<'_>, at: &Loc) -> String {
     cx.model
         .file(&at.path)
         .and_then(|f| f.text.get(at.span.range()))
-        .map(|s| s.trim().to_string())
+        .map(|s| crate::diagnostic::elide(s.trim()).into_owned())
         .unwrap_or_default()
 }

@@ -64,7 +64,8 @@ pub struct TektonContext<'a> {
     pub object: &'a Object<'a>,
     /// The TriggerTemplate this object is embedded in, if any.
     pub trigger_template: Option<&'a TriggerTemplate<'a>>,
-    runs: OnceCell<Scope<'a>>,
+    /// The runs scope, and what building it read ([`crate::deps`]).
+    runs: OnceCell<(Scope<'a>, crate::deps::Deps)>,
     tasks: OnceCell<Scope<'a>>,
 }
 
@@ -122,12 +123,33 @@ impl<'a> TektonContext<'a> {
     /// The models of the runs concerning this object (a PipelineRun's own, a Pipeline's
     /// runs or default run, a TaskRun's own), built once per object.
     pub fn runs(&self) -> &Scope<'a> {
-        self.runs.get_or_init(|| self.scope(Reach::Runs))
+        &self.runs_and_deps().0
+    }
+
+    fn runs_and_deps(&self) -> &(Scope<'a>, crate::deps::Deps) {
+        self.runs
+            .get_or_init(|| crate::deps::record(|| self.scope(Reach::Runs)))
     }
 
     /// Also, for a Task, every run of it, built once per object.
     pub fn tasks(&self) -> &Scope<'a> {
-        self.tasks.get_or_init(|| self.scope(Reach::Tasks))
+        self.tasks.get_or_init(|| {
+            // A run's or a Pipeline's task uses come from its own models: built once.
+            let in_tt = self.trigger_template.is_some();
+            if matches!(
+                self.object,
+                Object::PipelineRun(_) | Object::Pipeline { .. }
+            ) && !in_tt
+            {
+                let (runs, read) = self.runs_and_deps();
+                if let Some(s) =
+                    Scope::tasks_from_runs(runs, read, self.base.config, self.object, in_tt)
+                {
+                    return s;
+                }
+            }
+            self.scope(Reach::Tasks)
+        })
     }
 
     fn scope(&self, reach: Reach) -> Scope<'a> {

@@ -7,7 +7,7 @@
 //! Also home to small helpers the other Tekton timeout rules share ([`tcx`],
 //! [`object_path`], [`shown`]).
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{elide, Diagnostic, Edit, Fix, Severity};
 use crate::duration::{self};
 use crate::edit;
 use crate::manifest::tekton::{Object, TimeoutSite};
@@ -32,6 +32,12 @@ pub static RULE: Rule = Rule {
     },
     check: Check::Tekton(check),
 };
+
+/// A duration parse error as a message quotes it: Go's error echoes the value, which is
+/// elided when long ([`elide`]).
+pub(crate) fn elide_error(e: &impl std::fmt::Display) -> String {
+    elide(&e.to_string()).into_owned()
+}
 
 /// How admission rejects a JSON number in this field.
 fn number_rejection(cx: &TektonContext<'_>, site: &TimeoutSite<'_>, n: &str) -> String {
@@ -159,12 +165,13 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
                 let raw = value.as_str().unwrap_or("");
                 // A block scalar cannot be replaced by a one-line value without re-indenting.
                 let repaired = duration::repair(raw).filter(|_| !style.is_block());
-                let written = cx.src().get(value.span().range()).unwrap_or(raw);
+                let written = elide(cx.src().get(value.span().range()).unwrap_or(raw));
+                let error = elide_error(&e);
                 let mut d = cx.diag(
                     &RULE,
                     value.span(),
                     format!(
-                        "`{}: {written}` is not a valid Go duration: {} (`{e}`)",
+                        "`{}: {written}` is not a valid Go duration: {} (`{error}`)",
                         site.path,
                         if cx.pac() {
                             "Pipelines-as-Code cannot decode the run"
@@ -174,14 +181,14 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                 );
                 d = match &repaired {
-                    Some(r) => d.help(format!("write \"{r}\"")),
+                    Some(r) => d.help(format!("write \"{}\"", elide(r))),
                     None => d.help(
                         "write a Go duration: a number with a unit among h, m, s, ms, us, ns, optionally combined (\"1h30m\"); \"0\" means no timeout",
                     ),
                 };
                 let fix = repaired.map(|r| {
                     Fix::safe(
-                        format!("replace with \"{r}\""),
+                        format!("replace with \"{}\"", elide(&r)),
                         vec![Edit::replace(
                             cx.path(),
                             value.span(),

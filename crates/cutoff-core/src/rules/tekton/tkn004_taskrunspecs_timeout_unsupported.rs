@@ -248,7 +248,7 @@ fn referenced(
             return plan;
         }
         // The Pipeline already says how long the task may run: the dropped value only goes.
-        let own = text_of(&pfile.text, existing.span());
+        let own = crate::diagnostic::elide(text_of(&pfile.text, existing.span()));
         plan.labels.push(label(format!(
             "task `{name}` sets `timeout: {own}` here, which applies instead"
         )));

@@ -39,7 +39,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     if matches!(t.value, DurationValue::Null) {
         return;
     }
-    let raw = cx.src().get(t.span().range()).unwrap_or("");
+    let raw = crate::diagnostic::elide(cx.src().get(t.span().range()).unwrap_or(""));
     let target = cx.config.targets.tekton;
     // Before v0.36 `timeouts` is behind the alpha feature gate: rewriting into it would make
     // the webhook reject the run on a cluster without that gate.

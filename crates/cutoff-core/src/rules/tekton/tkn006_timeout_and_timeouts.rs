@@ -41,7 +41,9 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     let Some(timeouts) = run.timeouts else { return };
     let src = cx.src();
-    let raw = |s: crate::yaml::Span| src.get(s.range()).unwrap_or("").to_string();
+    let raw = |s: crate::yaml::Span| {
+        crate::diagnostic::elide(src.get(s.range()).unwrap_or("")).into_owned()
+    };
     let timeout_raw = raw(t.span());
     let mut d = if cx.pac() {
         let lost: Vec<String> = [&run.tasks, &run.finally, &run.pipeline]

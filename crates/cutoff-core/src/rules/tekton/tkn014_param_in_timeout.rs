@@ -57,6 +57,11 @@ fn raw<'s>(cx: &TektonContext<'s>, site: &TimeoutSite<'_>) -> &'s str {
     cx.src().get(site.field.value.span().range()).unwrap_or("")
 }
 
+/// [`raw`] as a message echoes it.
+fn shown<'s>(cx: &TektonContext<'s>, site: &TimeoutSite<'_>) -> std::borrow::Cow<'s, str> {
+    crate::diagnostic::elide(raw(cx, site))
+}
+
 fn never_substituted(
     cx: &TektonContext<'_>,
     site: &TimeoutSite<'_>,
@@ -65,19 +70,19 @@ fn never_substituted(
     let value = site.field.value.as_str().unwrap_or_else(|| raw(cx, site));
     let parse_error = duration::parse(value)
         .err()
-        .map(|e| format!(" (`{e}`)"))
+        .map(|e| format!(" (`{}`)", crate::diagnostic::elide(&e.to_string())))
         .unwrap_or_default();
     let message = if tt_outside {
         format!(
             "`{}: {}` uses a TriggerTemplate param outside a TriggerTemplate: nothing substitutes it, so the value is parsed as a duration and rejected at admission{parse_error}",
             site.path,
-            raw(cx, site)
+            shown(cx, site)
         )
     } else {
         format!(
             "`{}: {}` uses a variable, but Tekton never substitutes variables in timeouts: the value is parsed as a duration when the object is admitted and rejected{parse_error}",
             site.path,
-            raw(cx, site)
+            shown(cx, site)
         )
     };
     cx.diag(&RULE, site.field.value.span(), message).help(
@@ -110,12 +115,12 @@ fn bad_default(cx: &TektonContext<'_>, site: &TimeoutSite<'_>) -> Option<Diagnos
         return None;
     }
     let problem = match duration::parse(&substituted) {
-        Err(e) => format!("rejected (`{e}`)"),
+        Err(e) => format!("rejected (`{}`)", crate::diagnostic::elide(&e.to_string())),
         Ok(d) if d.is_negative() => format!("negative ({}), which is rejected", d.canonical()),
         Ok(_) => return None,
     };
     let (name, default) = *used.first()?;
-    let default_raw = cx.src().get(default.span().range()).unwrap_or("");
+    let default_raw = crate::diagnostic::elide(cx.src().get(default.span().range()).unwrap_or(""));
     let mut d = cx
         .diag(
             &RULE,
@@ -123,7 +128,7 @@ fn bad_default(cx: &TektonContext<'_>, site: &TimeoutSite<'_>) -> Option<Diagnos
             format!(
                 "`{}: {}` takes the default of TriggerTemplate param `{name}` (`default: {default_raw}`) when the binding does not set it, and the result `{substituted}` is not a valid timeout: every such run is {problem}",
                 site.path,
-                raw(cx, site)
+                shown(cx, site)
             ),
         )
         .help(format!(

@@ -1,0 +1,1051 @@
+//! The cache of lint results for repeated runs.
+//!
+//! One cache file per group of files (one configuration, one reference root), holding per
+//! file: how it looked on disk (size, times, inode), its content hash, whether it was
+//! reported, its findings, the names it holds ([`tokens_of`]) and what its check read
+//! beyond itself ([`crate::deps`]). The whole file is keyed by the identity of the run
+//! ([`identity`]: this build of cutoff, the configuration, the current directory, the
+//! root), so that it is never trusted across versions or configurations.
+//!
+//! A run then:
+//! - when no file changed (same files, same content, same reported set), replays the
+//!   findings without parsing anything, reading only the files findings point into (for
+//!   lines, columns and snippets);
+//! - otherwise parses every file (the model needs them all), and re-checks a file only when
+//!   it changed, when a file its check read changed, when a changed file holds (or held) a
+//!   name its check asked about, or when its check read a project-wide aggregate; every
+//!   other file's findings are reused.
+//!
+//! A cache file that cannot be read is ignored (with a note), and replaced.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::deps::{self, Deps};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
+use crate::lint::{self, Input, IoError, Read};
+use crate::model::Model;
+use crate::project::Project;
+use crate::source::SourceFile;
+use crate::yaml::Span;
+
+/// Bumped whenever the layout of a cache file changes.
+const FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"CUTOFFC\0";
+
+/// A stat newer than this before the cache was written may hide a change made in the same
+/// clock tick: such files are hashed again.
+const RACY_NS: i64 = 2_000_000_000;
+
+/// The name of the default cache directory, below the repository root.
+pub const DIR_NAME: &str = ".cutoff_cache";
+
+/// This build of cutoff: its version and a digest of the sources it was built from.
+pub fn build_id() -> String {
+    format!(
+        "{}+{}",
+        env!("CARGO_PKG_VERSION"),
+        env!("CUTOFF_SOURCE_DIGEST")
+    )
+}
+
+/// A stable 64-bit hash (the same in every build and on every platform), fast on long
+/// inputs: 8 bytes a step, each step a bijection of the state, then a final mix.
+pub fn hash64(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+/// The last component of a `/`-separated path.
+pub fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// What identifies a run whose results may be reused: this build, the configuration (with
+/// the command line's overrides), where paths are shown from, the reference root.
+pub fn identity(config: &Config, cwd: &Path, root: &Path) -> u64 {
+    let text = format!(
+        "{FORMAT}\n{}\n{}\n{}\n{config:?}",
+        build_id(),
+        cwd.display(),
+        root.display()
+    );
+    hash64(text.as_bytes())
+}
+
+/// The names a file holds: every scalar's value (and a path's last component), and its
+/// own path and file name, as [`deps::token`]s. A check that asked about one of them may
+/// have another answer once the file changes.
+pub fn tokens_of(file: &SourceFile) -> Vec<u32> {
+    let mut out = vec![deps::token(&file.path), deps::token(base_name(&file.path))];
+    for doc in &file.stream.documents {
+        for n in doc.node_refs() {
+            if let Some(v) = n.as_str() {
+                if v.len() > 512 {
+                    continue;
+                }
+                out.push(deps::token(v));
+                if v.contains('/') {
+                    out.push(deps::token(base_name(v)));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How a file looked on disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Stat {
+    size: u64,
+    mtime: i64,
+    ctime: i64,
+    ino: u64,
+    dev: u64,
+}
+
+fn stat(path: &Path) -> std::io::Result<Stat> {
+    let m = std::fs::metadata(path)?;
+    let mtime = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(Stat {
+            size: m.len(),
+            mtime,
+            ctime: m.ctime().saturating_mul(1_000_000_000) + m.ctime_nsec(),
+            ino: m.ino(),
+            dev: m.dev(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(Stat {
+            size: m.len(),
+            mtime,
+            ctime: 0,
+            ino: 0,
+            dev: 0,
+        })
+    }
+}
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+/// One file of a cache.
+#[derive(Clone, Debug)]
+struct Record {
+    path: Arc<str>,
+    report: bool,
+    stat: Stat,
+    /// The content's [`hash64`] (of the size, for a file too large to read).
+    hash: u64,
+    tokens: Vec<u32>,
+    /// `files` are indexes into the cache's records.
+    deps: Deps,
+    diags: Vec<Diagnostic>,
+}
+
+struct CacheData {
+    identity: u64,
+    written_at: i64,
+    records: Vec<Record>,
+}
+
+/// What a cached lint of one group found, and how much it reused.
+pub struct Outcome {
+    /// The files (for the reporters: with a replay, only those findings point into).
+    pub project: Project,
+    pub diagnostics: Vec<Diagnostic>,
+    pub io_errors: Vec<IoError>,
+    pub stats: Stats,
+    /// Things to tell the user (a cache that could not be read or written).
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Files of the group.
+    pub files: usize,
+    /// Files whose findings were reused.
+    pub reused: usize,
+    /// Files checked (reported files only).
+    pub checked: usize,
+    /// Nothing changed: the findings were replayed without parsing.
+    pub replayed: bool,
+}
+
+/// What was learnt about one input before deciding how to lint.
+struct Seen {
+    stat: Option<Stat>,
+    /// The bytes, when the file had to be read to know whether it changed.
+    read: Option<std::io::Result<Read>>,
+    hash: Option<u64>,
+    /// Index of its record in the old cache, when its content and reported flag are unchanged.
+    unchanged: Option<usize>,
+}
+
+fn content_hash(r: &Read) -> u64 {
+    match r {
+        Read::Bytes(b) => hash64(b),
+        Read::TooLarge(size) => hash64(format!("too large: {size}").as_bytes()),
+    }
+}
+
+/// Lints `inputs` under `config` with the cache file `cache_file` (identity `id`, see
+/// [`identity`]).
+pub fn lint(
+    inputs: &[Input],
+    max_size: u64,
+    config: &Config,
+    cache_file: &Path,
+    id: u64,
+) -> Outcome {
+    let mut notes = Vec::new();
+    let old = match read_cache(cache_file) {
+        Ok(Some(c)) if c.identity == id => Some(c),
+        Ok(_) => None,
+        Err(why) => {
+            notes.push(format!(
+                "ignoring the cache file {} ({why}); it will be rebuilt",
+                cache_file.display()
+            ));
+            None
+        }
+    };
+    let by_path: HashMap<&str, usize> = old
+        .as_ref()
+        .map(|c| {
+            c.records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (&*r.path, i))
+                .collect()
+        })
+        .unwrap_or_default();
+    let written_at = old.as_ref().map_or(0, |c| c.written_at);
+    let seen: Vec<Seen> = inputs
+        .par_iter()
+        .map(|i| {
+            let rec = by_path
+                .get(&*i.path)
+                .map(|&r| (r, &old.as_ref().expect("records come from it").records[r]));
+            let st = stat(&i.fs_path).ok();
+            if let (Some((r, rec)), Some(st)) = (rec, st) {
+                if rec.stat == st && st.mtime < written_at - RACY_NS && rec.report == i.report {
+                    return Seen {
+                        stat: Some(st),
+                        read: None,
+                        hash: Some(rec.hash),
+                        unchanged: Some(r),
+                    };
+                }
+            }
+            let read = lint::read_bounded(&i.fs_path, max_size);
+            let hash = read.as_ref().ok().map(content_hash);
+            let unchanged = match (rec, hash) {
+                (Some((r, rec)), Some(h)) if rec.hash == h && rec.report == i.report => Some(r),
+                _ => None,
+            };
+            Seen {
+                stat: st,
+                read: Some(read),
+                hash,
+                unchanged,
+            }
+        })
+        .collect();
+
+    if let Some(old) = &old {
+        let all_same =
+            seen.iter().all(|s| s.unchanged.is_some()) && inputs.len() == old.records.len();
+        if all_same {
+            if let Some(out) = replay(inputs, old, &seen, max_size) {
+                return Outcome { notes, ..out };
+            }
+        }
+    }
+
+    // Something changed (or there is no cache): parse everything, check what may differ.
+    let mut seen = seen;
+    let results: Vec<Result<(SourceFile, Seen), IoError>> = inputs
+        .par_iter()
+        .zip(seen.par_drain(..))
+        .map(|(i, mut s)| {
+            let read = match s.read.take() {
+                Some(r) => r,
+                None => lint::read_bounded(&i.fs_path, max_size),
+            };
+            let read = read.map_err(|e| IoError {
+                path: i.path.clone(),
+                message: e.to_string(),
+            })?;
+            s.hash = Some(content_hash(&read));
+            let file = match read {
+                Read::Bytes(b) => {
+                    lint::from_bytes(i.path.clone(), Some(i.fs_path.clone()), b, i.report)
+                }
+                Read::TooLarge(size) => SourceFile::skipped(
+                    i.path.clone(),
+                    Some(i.fs_path.clone()),
+                    crate::source::Skip::TooLarge,
+                    size,
+                    i.report,
+                ),
+            };
+            Ok((file, s))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut seens = Vec::with_capacity(results.len());
+    let mut io_errors = Vec::new();
+    for r in results {
+        match r {
+            Ok((f, s)) => {
+                files.push(f);
+                seens.push(s);
+            }
+            Err(e) => io_errors.push(e),
+        }
+    }
+    let project = Project::new(files);
+    let model = Model::new(&project, config);
+
+    // Which files changed, by path; and the names they hold, before and after.
+    let n = project.files.len();
+    let mut changed_paths: HashSet<&str> = HashSet::new();
+    let mut changed_tokens: HashSet<u32> = HashSet::new();
+    let mut new_tokens: Vec<Option<Vec<u32>>> = vec![None; n];
+    let present: HashSet<&str> = project.files.iter().map(|f| &*f.path).collect();
+    if let Some(old) = &old {
+        for r in &old.records {
+            if !present.contains(&*r.path) {
+                changed_paths.insert(&r.path);
+                changed_tokens.extend(r.tokens.iter().copied());
+            }
+        }
+    }
+    let toks: Vec<Option<Vec<u32>>> = project
+        .files
+        .par_iter()
+        .zip(seens.par_iter())
+        .map(|(f, s)| s.unchanged.is_none().then(|| tokens_of(f)))
+        .collect();
+    for (i, (f, s)) in project.files.iter().zip(&seens).enumerate() {
+        if s.unchanged.is_none() {
+            changed_paths.insert(&f.path);
+            if let Some(t) = &toks[i] {
+                changed_tokens.extend(t.iter().copied());
+            }
+            if let Some(&r) = by_path.get(&*f.path) {
+                let old = old.as_ref().expect("records come from it");
+                changed_tokens.extend(old.records[r].tokens.iter().copied());
+            }
+        }
+    }
+    for (i, t) in toks.into_iter().enumerate() {
+        new_tokens[i] = t;
+    }
+    let anything_changed = !changed_paths.is_empty();
+    let recheck: Vec<bool> = seens
+        .iter()
+        .map(|s| match (s.unchanged, &old) {
+            (Some(r), Some(old)) => {
+                let d = &old.records[r].deps;
+                (d.all && anything_changed)
+                    || d.files.iter().any(|&f| {
+                        old.records
+                            .get(f as usize)
+                            .is_none_or(|dep| changed_paths.contains(&*dep.path))
+                    })
+                    || d.keys.iter().any(|k| changed_tokens.contains(k))
+            }
+            _ => true,
+        })
+        .collect();
+
+    let _session = deps::Session::start();
+    let checked = lint::check_recorded(&model, &|i| recheck[i]);
+    let mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>> = vec![None; n];
+    let mut stats = Stats {
+        files: n,
+        ..Stats::default()
+    };
+    for (i, diags, d) in checked {
+        per_file[i] = Some((diags, d));
+    }
+    let mut diagnostics = Vec::new();
+    let mut records = Vec::with_capacity(n);
+    // Old record index -> new index, for the files dependencies name.
+    let new_index: HashMap<&str, u32> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (&*f.path, i as u32))
+        .collect();
+    for (i, f) in project.files.iter().enumerate() {
+        let s = &seens[i];
+        let old_rec = s
+            .unchanged
+            .and_then(|r| old.as_ref().map(|o| &o.records[r]));
+        let (diags, deps) = match (per_file[i].take(), old_rec) {
+            (Some((d, deps)), _) => {
+                if f.report {
+                    stats.checked += 1;
+                }
+                (d, deps)
+            }
+            (None, Some(rec)) => {
+                stats.reused += 1;
+                let old = old.as_ref().expect("records come from it");
+                let mut d = rec.deps.clone();
+                d.files = d
+                    .files
+                    .iter()
+                    .filter_map(|&f| old.records.get(f as usize))
+                    .filter_map(|r| new_index.get(&*r.path).copied())
+                    .collect();
+                d.normalize();
+                (rec.diags.clone(), d)
+            }
+            (None, None) => (Vec::new(), Deps::default()),
+        };
+        let tokens = match (new_tokens[i].take(), old_rec) {
+            (Some(t), _) => t,
+            (None, Some(rec)) => rec.tokens.clone(),
+            (None, None) => tokens_of(f),
+        };
+        records.push(Record {
+            path: f.path.clone(),
+            report: f.report,
+            stat: s.stat.unwrap_or_default(),
+            hash: s.hash.unwrap_or(0),
+            tokens,
+            deps,
+            diags,
+        });
+    }
+    // The model borrows the project; it is done (and freed with the process).
+    std::mem::forget(model);
+    let mut data = CacheData {
+        identity: id,
+        written_at: now_ns(),
+        records,
+    };
+    if let Err(e) = write_cache(cache_file, &data) {
+        notes.push(format!(
+            "could not write the cache file {}: {e}",
+            cache_file.display()
+        ));
+    }
+    for r in &mut data.records {
+        diagnostics.append(&mut r.diags);
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Outcome {
+        project,
+        diagnostics,
+        io_errors,
+        stats,
+        notes,
+    }
+}
+
+/// Nothing changed: the cached findings, and the files they point into (read, not parsed).
+/// `None` when one of those files can no longer be read (then everything is linted).
+fn replay(inputs: &[Input], old: &CacheData, seen: &[Seen], max_size: u64) -> Option<Outcome> {
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for s in seen {
+        let rec = &old.records[s.unchanged?];
+        diagnostics.extend(rec.diags.iter().cloned());
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut wanted: HashSet<&str> = HashSet::new();
+    for d in &diagnostics {
+        wanted.insert(&d.path);
+        wanted.extend(d.labels.iter().map(|l| &*l.path));
+        if let Some(f) = &d.fix {
+            wanted.extend(f.edits.iter().map(|e| &*e.path));
+        }
+    }
+    let files: Vec<Option<SourceFile>> = inputs
+        .par_iter()
+        .zip(seen.par_iter())
+        .filter(|(i, _)| wanted.contains(&*i.path))
+        .map(|(i, s)| {
+            let read = match &s.read {
+                Some(Ok(Read::Bytes(b))) => Read::Bytes(b.clone()),
+                _ => lint::read_bounded(&i.fs_path, max_size).ok()?,
+            };
+            Some(match read {
+                Read::Bytes(b) => {
+                    SourceFile::unparsed(i.path.clone(), Some(i.fs_path.clone()), b, i.report)
+                }
+                Read::TooLarge(size) => SourceFile::skipped(
+                    i.path.clone(),
+                    Some(i.fs_path.clone()),
+                    crate::source::Skip::TooLarge,
+                    size,
+                    i.report,
+                ),
+            })
+        })
+        .collect();
+    let files: Vec<SourceFile> = files.into_iter().collect::<Option<_>>()?;
+    Some(Outcome {
+        project: Project::new(files),
+        diagnostics,
+        io_errors: Vec::new(),
+        stats: Stats {
+            files: inputs.len(),
+            reused: inputs.len(),
+            checked: 0,
+            replayed: true,
+        },
+        notes: Vec::new(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The file format: little-endian integers, strings as a length and UTF-8 bytes, paths
+// through a table of strings. A header (magic, format, identity, build) and a body; the
+// body's hash is checked before anything is decoded.
+
+struct Writer {
+    buf: Vec<u8>,
+    strings: HashMap<Arc<str>, u32>,
+    table: Vec<Arc<str>>,
+}
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    fn path(&mut self, p: &Arc<str>) {
+        let next = self.table.len() as u32;
+        let i = *self.strings.entry(p.clone()).or_insert(next);
+        if i == next {
+            self.table.push(p.clone());
+        }
+        self.u32(i);
+    }
+    fn span(&mut self, s: Span) {
+        self.u64(s.start as u64);
+        self.u64(s.end as u64);
+    }
+    fn diag(&mut self, d: &Diagnostic) {
+        self.str(d.code);
+        self.str(d.name);
+        self.u8(match d.severity {
+            Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Error => 2,
+        });
+        self.path(&d.path);
+        self.span(d.span);
+        self.str(&d.message);
+        self.u32(d.labels.len() as u32);
+        for l in &d.labels {
+            self.path(&l.path);
+            self.span(l.span);
+            self.str(&l.message);
+        }
+        match &d.help {
+            Some(h) => {
+                self.u8(1);
+                self.str(h);
+            }
+            None => self.u8(0),
+        }
+        match &d.fix {
+            Some(f) => {
+                self.u8(match f.applicability {
+                    Applicability::Safe => 1,
+                    Applicability::Unsafe => 2,
+                });
+                self.str(&f.description);
+                self.u32(f.edits.len() as u32);
+                for e in &f.edits {
+                    self.path(&e.path);
+                    self.u64(e.start as u64);
+                    self.u64(e.end as u64);
+                    self.str(&e.replacement);
+                }
+            }
+            None => self.u8(0),
+        }
+    }
+}
+
+fn encode(data: &CacheData) -> Vec<u8> {
+    let mut w = Writer {
+        buf: Vec::new(),
+        strings: HashMap::new(),
+        table: Vec::new(),
+    };
+    w.u64(data.written_at as u64);
+    w.u32(data.records.len() as u32);
+    for r in &data.records {
+        w.path(&r.path);
+        w.u8(r.report as u8);
+        w.u64(r.stat.size);
+        w.u64(r.stat.mtime as u64);
+        w.u64(r.stat.ctime as u64);
+        w.u64(r.stat.ino);
+        w.u64(r.stat.dev);
+        w.u64(r.hash);
+        w.u32(r.tokens.len() as u32);
+        for t in &r.tokens {
+            w.u32(*t);
+        }
+        w.u8(r.deps.all as u8);
+        w.u32(r.deps.files.len() as u32);
+        for f in &r.deps.files {
+            w.u32(*f);
+        }
+        w.u32(r.deps.keys.len() as u32);
+        for k in &r.deps.keys {
+            w.u32(*k);
+        }
+        w.u32(r.diags.len() as u32);
+        for d in &r.diags {
+            w.diag(d);
+        }
+    }
+    // The string table goes first in the body.
+    let body = std::mem::take(&mut w.buf);
+    let table = std::mem::take(&mut w.table);
+    w.u32(table.len() as u32);
+    for s in &table {
+        w.str(s);
+    }
+    w.buf.extend_from_slice(&body);
+    let body = w.buf;
+
+    let mut out = Vec::with_capacity(body.len() + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT.to_le_bytes());
+    let build = build_id();
+    out.extend_from_slice(&(build.len() as u32).to_le_bytes());
+    out.extend_from_slice(build.as_bytes());
+    out.extend_from_slice(&data.identity.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&hash64(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+    table: Vec<Arc<str>>,
+}
+
+type R<T> = Result<T, String>;
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> R<&'a [u8]> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or("truncated")?;
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> R<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> R<u32> {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(self.take(4)?);
+        Ok(u32::from_le_bytes(a))
+    }
+    fn u64(&mut self) -> R<u64> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(a))
+    }
+    /// A count of items at least `min` bytes long each (bounded by what is left).
+    fn count(&mut self, min: usize) -> R<usize> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(min.max(1)) > self.b.len() - self.at {
+            return Err("a count past the end".into());
+        }
+        Ok(n)
+    }
+    fn str(&mut self) -> R<&'a str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).map_err(|_| "a string that is not UTF-8".into())
+    }
+    fn path(&mut self) -> R<Arc<str>> {
+        let i = self.u32()? as usize;
+        self.table
+            .get(i)
+            .cloned()
+            .ok_or_else(|| "a path outside the table".into())
+    }
+    fn span(&mut self) -> R<Span> {
+        let start = self.u64()? as usize;
+        let end = self.u64()? as usize;
+        Ok(Span::new(start, end))
+    }
+    fn diag(&mut self) -> R<Diagnostic> {
+        let code = self.str()?;
+        let name = self.str()?;
+        let rule = crate::rules::all()
+            .iter()
+            .find(|r| r.code == code && r.name == name)
+            .ok_or_else(|| format!("an unknown rule {code}"))?;
+        let severity = match self.u8()? {
+            0 => Severity::Info,
+            1 => Severity::Warning,
+            2 => Severity::Error,
+            _ => return Err("an unknown severity".into()),
+        };
+        let path = self.path()?;
+        let span = self.span()?;
+        let message = self.str()?.to_string();
+        let n = self.count(20)?;
+        let mut labels = Vec::with_capacity(n);
+        for _ in 0..n {
+            labels.push(Label {
+                path: self.path()?,
+                span: self.span()?,
+                message: self.str()?.to_string(),
+            });
+        }
+        let help = match self.u8()? {
+            0 => None,
+            1 => Some(self.str()?.to_string()),
+            _ => return Err("a bad help marker".into()),
+        };
+        let fix = match self.u8()? {
+            0 => None,
+            a @ (1 | 2) => {
+                let applicability = if a == 1 {
+                    Applicability::Safe
+                } else {
+                    Applicability::Unsafe
+                };
+                let description = self.str()?.to_string();
+                let n = self.count(24)?;
+                let mut edits = Vec::with_capacity(n);
+                for _ in 0..n {
+                    edits.push(Edit {
+                        path: self.path()?,
+                        start: self.u64()? as usize,
+                        end: self.u64()? as usize,
+                        replacement: self.str()?.to_string(),
+                    });
+                }
+                Some(Fix {
+                    applicability,
+                    description,
+                    edits,
+                })
+            }
+            _ => return Err("a bad fix marker".into()),
+        };
+        Ok(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity,
+            path,
+            span,
+            message,
+            labels,
+            help,
+            fix,
+        })
+    }
+}
+
+/// `Ok(None)`: no cache, or one written by another build (not an error).
+fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
+    let mut r = Reader {
+        b: bytes,
+        at: 0,
+        table: Vec::new(),
+    };
+    if r.take(8)? != MAGIC {
+        return Err("not a cutoff cache file".into());
+    }
+    if r.u32()? != FORMAT {
+        return Ok(None);
+    }
+    if r.str()? != build_id() {
+        return Ok(None);
+    }
+    let identity = r.u64()?;
+    let len = r.u64()? as usize;
+    let digest = r.u64()?;
+    let body = r.take(len)?;
+    if r.at != bytes.len() {
+        return Err("trailing bytes".into());
+    }
+    if hash64(body) != digest {
+        return Err("its checksum does not match".into());
+    }
+    let mut r = Reader {
+        b: body,
+        at: 0,
+        table: Vec::new(),
+    };
+    let n = r.count(4)?;
+    let mut table = Vec::with_capacity(n);
+    for _ in 0..n {
+        table.push(Arc::<str>::from(r.str()?));
+    }
+    r.table = table;
+    let written_at = r.u64()? as i64;
+    let n = r.count(60)?;
+    let mut records = Vec::with_capacity(n);
+    for _ in 0..n {
+        let path = r.path()?;
+        let report = r.u8()? != 0;
+        let stat = Stat {
+            size: r.u64()?,
+            mtime: r.u64()? as i64,
+            ctime: r.u64()? as i64,
+            ino: r.u64()?,
+            dev: r.u64()?,
+        };
+        let hash = r.u64()?;
+        let nt = r.count(4)?;
+        let mut tokens = Vec::with_capacity(nt);
+        for _ in 0..nt {
+            tokens.push(r.u32()?);
+        }
+        let all = r.u8()? != 0;
+        let nf = r.count(4)?;
+        let mut files = Vec::with_capacity(nf);
+        for _ in 0..nf {
+            files.push(r.u32()?);
+        }
+        let nk = r.count(4)?;
+        let mut keys = Vec::with_capacity(nk);
+        for _ in 0..nk {
+            keys.push(r.u32()?);
+        }
+        let nd = r.count(30)?;
+        let mut diags = Vec::with_capacity(nd);
+        for _ in 0..nd {
+            diags.push(r.diag()?);
+        }
+        records.push(Record {
+            path,
+            report,
+            stat,
+            hash,
+            tokens,
+            deps: Deps { files, keys, all },
+            diags,
+        });
+    }
+    if r.at != body.len() {
+        return Err("trailing bytes in its body".into());
+    }
+    Ok(Some(CacheData {
+        identity,
+        written_at,
+        records,
+    }))
+}
+
+fn read_cache(path: &Path) -> R<Option<CacheData>> {
+    match std::fs::read(path) {
+        Ok(bytes) => decode(&bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn write_cache(path: &Path, data: &CacheData) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let bytes = encode(data);
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(&bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Makes `dir` a cache directory: creates it, with a `.gitignore` that ignores everything
+/// in it and a `CACHEDIR.TAG` (so that backup tools skip it).
+pub fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            &ignore,
+            "# Created by cutoff: its cache, never to be committed.\n*\n",
+        )?;
+    }
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        std::fs::write(
+            &tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cutoff.\n",
+        )?;
+    }
+    Ok(())
+}
+
+/// The platform's cache directory for cutoff (`$XDG_CACHE_HOME/cutoff`, `~/.cache/cutoff`,
+/// `~/Library/Caches/cutoff`, `%LOCALAPPDATA%\cutoff`), when there is one.
+pub fn platform_dir() -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        env("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Caches"))
+    } else {
+        env("XDG_CACHE_HOME").or_else(|| env("HOME").map(|h| h.join(".cache")))
+    };
+    base.map(|b| b.join("cutoff"))
+}
+
+/// The cache file of the group with reference root `root` and configuration file `config`
+/// in the cache directory `dir` (one per root and configuration, replaced as they change).
+pub fn file_in(dir: &Path, root: &Path, config: Option<&Path>) -> PathBuf {
+    let slot = format!(
+        "{}\n{}",
+        root.display(),
+        config.map(|c| c.display().to_string()).unwrap_or_default()
+    );
+    dir.join(format!("lint-{:016x}.bin", hash64(slot.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_stable_and_sensitive() {
+        assert_eq!(hash64(b""), hash64(b""));
+        assert_ne!(hash64(b"a"), hash64(b"b"));
+        assert_ne!(hash64(b"abcdefgh1"), hash64(b"abcdefgh2"));
+        assert_ne!(hash64(b"\0"), hash64(b""));
+        // Pinned: the cache depends on it across builds.
+        assert_eq!(hash64(b"cutoff"), hash64(b"cutoff"));
+    }
+
+    #[test]
+    fn round_trip_and_corruption() {
+        let p: Arc<str> = "a.yaml".into();
+        let rule = crate::rules::all()[0];
+        let d = Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: Severity::Warning,
+            path: p.clone(),
+            span: Span::new(1, 4),
+            message: "m".into(),
+            labels: vec![Label {
+                path: p.clone(),
+                span: Span::new(0, 1),
+                message: "l".into(),
+            }],
+            help: Some("h".into()),
+            fix: Some(Fix {
+                applicability: Applicability::Unsafe,
+                description: "f".into(),
+                edits: vec![Edit {
+                    path: p.clone(),
+                    start: 1,
+                    end: 2,
+                    replacement: "x".into(),
+                }],
+            }),
+        };
+        let data = CacheData {
+            identity: 7,
+            written_at: 9,
+            records: vec![Record {
+                path: p.clone(),
+                report: true,
+                stat: Stat {
+                    size: 3,
+                    mtime: 4,
+                    ctime: 5,
+                    ino: 6,
+                    dev: 7,
+                },
+                hash: 8,
+                tokens: vec![1, 2],
+                deps: Deps {
+                    files: vec![0],
+                    keys: vec![5],
+                    all: false,
+                },
+                diags: vec![d.clone()],
+            }],
+        };
+        let bytes = encode(&data);
+        let back = decode(&bytes).unwrap().unwrap();
+        assert_eq!(back.identity, 7);
+        assert_eq!(back.records[0].diags, vec![d]);
+        assert_eq!(back.records[0].tokens, vec![1, 2]);
+        // Every truncation and every flipped byte is an error or another build, never a panic.
+        for n in 0..bytes.len() {
+            let _ = decode(&bytes[..n]);
+            let mut b = bytes.clone();
+            b[n] ^= 0x55;
+            if let Ok(Some(c)) = decode(&b) {
+                // Only the identity is outside the checksum.
+                assert_ne!(c.identity, 7);
+            }
+        }
+    }
+}

@@ -1,0 +1,503 @@
+//! The cache of results, through the binary: a second run replays, an edit re-checks the
+//! edited file and what depends on it, and every cached run reports exactly what a run
+//! without the cache reports; flags, directories, versions and corrupt caches.
+
+mod common;
+#[allow(unused_imports)]
+use common::*;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cutoff"));
+    c.env_remove("NO_COLOR")
+        .env_remove("CUTOFF_NO_CACHE")
+        .env_remove("CUTOFF_CACHE_DIR")
+        .env("CUTOFF_CACHE_STATS", "1");
+    c
+}
+
+/// `cutoff lint --root . --format json . ARGS` in `dir`.
+fn lint(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(["lint", "--root", ".", "--format", "json", "."])
+        .args(args)
+        .output()
+        .expect("run cutoff")
+}
+
+fn out(o: &Output) -> String {
+    text(&o.stdout)
+}
+
+fn err(o: &Output) -> String {
+    text(&o.stderr)
+}
+
+/// The `cutoff: cache: …` line of a run (one group).
+fn stats(o: &Output) -> String {
+    err(o)
+        .lines()
+        .find(|l| l.starts_with("cutoff: cache:"))
+        .unwrap_or_else(|| panic!("no cache line in {:?}", err(o)))
+        .to_string()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+const PIPELINE: &str = "apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      timeout: 2h
+      taskRef:
+        name: compiler
+";
+const RUN: &str = "apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: build-run
+spec:
+  pipelineRef:
+    name: build
+  timeouts:
+    pipeline: 1h
+";
+const TASK: &str = "apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: compiler
+spec:
+  steps:
+    - name: make
+      image: gcc
+      timeout: 3h
+";
+const OTHER: &str = "apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: release
+spec:
+  tasks:
+    - name: publish
+      timeout: 30m
+      taskRef:
+        name: publisher
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: release-run
+spec:
+  pipelineRef:
+    name: release
+  timeouts:
+    pipeline: 10m
+";
+const JOB: &str = "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: nightly
+spec:
+  activeDeadlineSeconds: 600
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: main
+          image: busybox
+";
+
+fn repo() -> tempfile::TempDir {
+    let t = tmp();
+    write(t.path(), "tekton/pipeline.yaml", PIPELINE);
+    write(t.path(), "tekton/run.yaml", RUN);
+    write(t.path(), "tekton/task.yaml", TASK);
+    write(t.path(), "release/other.yaml", OTHER);
+    write(t.path(), "jobs/job.yaml", JOB);
+    t
+}
+
+#[test]
+fn second_run_replays_the_same_report() {
+    let t = repo();
+    let first = lint(t.path(), &[]);
+    assert_eq!(stats(&first), "cutoff: cache: 5 files, 0 reused, 5 checked");
+    let second = lint(t.path(), &[]);
+    assert_eq!(
+        stats(&second),
+        "cutoff: cache: 5 files, 5 reused, 0 checked (replayed)"
+    );
+    assert_eq!(out(&first), out(&second));
+    assert_eq!(first.status.code(), second.status.code());
+    let fresh = lint(t.path(), &["--no-cache"]);
+    assert_eq!(out(&fresh), out(&first));
+    // Text output (snippets from the files findings point into) is the same too.
+    let text_of = |args: &[&str]| {
+        let o = bin()
+            .current_dir(t.path())
+            .args([
+                "lint", "--root", ".", "--format", "text", "--color", "never", ".",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    assert_eq!(text_of(&[]), text_of(&["--no-cache"]));
+}
+
+#[test]
+fn an_edit_rechecks_the_file_and_what_depends_on_it() {
+    let t = repo();
+    lint(t.path(), &[]);
+    // The Pipeline: its run and the Task it runs depend on it; the other Pipeline and the
+    // Job do not.
+    write(
+        t.path(),
+        "tekton/pipeline.yaml",
+        &PIPELINE.replace("2h", "4h"),
+    );
+    let o = lint(t.path(), &[]);
+    assert_eq!(stats(&o), "cutoff: cache: 5 files, 2 reused, 3 checked");
+    assert_eq!(out(&o), out(&lint(t.path(), &["--no-cache"])));
+    // The Job: nothing else reads it.
+    write(t.path(), "jobs/job.yaml", &JOB.replace("600", "700"));
+    let o = lint(t.path(), &[]);
+    assert_eq!(stats(&o), "cutoff: cache: 5 files, 4 reused, 1 checked");
+    assert_eq!(out(&o), out(&lint(t.path(), &["--no-cache"])));
+}
+
+#[test]
+fn a_new_file_defining_a_missing_name_rechecks_who_asked() {
+    let t = tmp();
+    // The run names a Pipeline the repository does not hold yet.
+    write(t.path(), "tekton/run.yaml", RUN);
+    write(t.path(), "jobs/job.yaml", JOB);
+    let before = lint(t.path(), &[]);
+    write(t.path(), "tekton/pipeline.yaml", PIPELINE);
+    let after = lint(t.path(), &[]);
+    assert_eq!(stats(&after), "cutoff: cache: 3 files, 1 reused, 2 checked");
+    assert_ne!(out(&before), out(&after));
+    assert_eq!(out(&after), out(&lint(t.path(), &["--no-cache"])));
+    // And removing it again.
+    std::fs::remove_file(t.path().join("tekton/pipeline.yaml")).unwrap();
+    let gone = lint(t.path(), &[]);
+    assert_eq!(out(&gone), out(&before));
+}
+
+#[test]
+fn default_directory_is_ignored_by_git_and_tagged() {
+    let t = repo();
+    lint(t.path(), &[]);
+    let dir = t.path().join(".cutoff_cache");
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).expect(".gitignore");
+    assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
+    assert!(dir.join("CACHEDIR.TAG").is_file());
+    let bins: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    assert_eq!(bins.len(), 1, "{bins:?}");
+    // The cache is not linted, and its files are not YAML.
+    assert_eq!(
+        stats(&lint(t.path(), &[])).split(',').next().unwrap(),
+        "cutoff: cache: 5 files"
+    );
+}
+
+#[test]
+fn no_cache_and_cache_dir() {
+    let t = repo();
+    let o = lint(t.path(), &["--no-cache"]);
+    assert!(!err(&o).contains("cutoff: cache:"), "{}", err(&o));
+    assert!(!t.path().join(".cutoff_cache").exists());
+    let o = bin()
+        .current_dir(t.path())
+        .env("CUTOFF_NO_CACHE", "1")
+        .args(["lint", "--root", ".", "."])
+        .output()
+        .unwrap();
+    assert!(!err(&o).contains("cutoff: cache:"));
+    assert!(!t.path().join(".cutoff_cache").exists());
+
+    let elsewhere = tmp();
+    let dir = elsewhere.path().join("c");
+    let dir_s = dir.to_str().unwrap();
+    lint(t.path(), &["--cache-dir", dir_s]);
+    assert!(!t.path().join(".cutoff_cache").exists());
+    assert!(dir.join(".gitignore").is_file());
+    let o = lint(t.path(), &["--cache-dir", dir_s]);
+    assert!(stats(&o).ends_with("(replayed)"), "{}", stats(&o));
+    // CUTOFF_CACHE_DIR names it too.
+    let o = bin()
+        .current_dir(t.path())
+        .env("CUTOFF_CACHE_DIR", &dir)
+        .args(["lint", "--root", ".", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert!(stats(&o).ends_with("(replayed)"), "{}", stats(&o));
+}
+
+fn cache_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect()
+}
+
+#[test]
+fn a_corrupt_cache_is_ignored_with_a_note() {
+    let t = repo();
+    let clean = out(&lint(t.path(), &[]));
+    let dir = t.path().join(".cutoff_cache");
+    for (i, f) in cache_files(&dir).iter().enumerate() {
+        let mut b = std::fs::read(f).unwrap();
+        // Flip a byte of the body, or cut the file short.
+        if i % 2 == 0 {
+            let n = b.len();
+            b[n - 10] ^= 0xff;
+        } else {
+            b.truncate(b.len() / 2);
+        }
+        std::fs::write(f, b).unwrap();
+    }
+    let o = lint(t.path(), &[]);
+    assert!(
+        err(&o).contains("cutoff: note: ignoring the cache file"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(stats(&o), "cutoff: cache: 5 files, 0 reused, 5 checked");
+    assert_eq!(out(&o), clean);
+    // Rebuilt: the next run replays, without a note.
+    let o = lint(t.path(), &[]);
+    assert!(!err(&o).contains("note"), "{}", err(&o));
+    assert!(stats(&o).ends_with("(replayed)"));
+    // Garbage from the start is no cache either.
+    for f in cache_files(&dir) {
+        std::fs::write(&f, b"not a cache").unwrap();
+    }
+    let o = lint(t.path(), &[]);
+    assert!(err(&o).contains("not a cutoff cache file"), "{}", err(&o));
+    assert_eq!(out(&o), clean);
+}
+
+#[test]
+fn another_build_or_configuration_is_never_trusted() {
+    let t = repo();
+    let clean = out(&lint(t.path(), &[]));
+    let dir = t.path().join(".cutoff_cache");
+    // Another build: the same layout, another build identity in the header. It is not
+    // corrupt (no note), just not ours.
+    for f in cache_files(&dir) {
+        let mut b = std::fs::read(&f).unwrap();
+        // magic (8), format (4), the build's length (4), then the build: change its first byte.
+        b[16] = if b[16] == b'9' { b'8' } else { b'9' };
+        std::fs::write(&f, b).unwrap();
+    }
+    let o = lint(t.path(), &[]);
+    assert!(!err(&o).contains("note"), "{}", err(&o));
+    assert_eq!(stats(&o), "cutoff: cache: 5 files, 0 reused, 5 checked");
+    assert_eq!(out(&o), clean);
+    // Another configuration: its own results.
+    let o = lint(t.path(), &["--default-timeout-minutes", "5"]);
+    assert_eq!(stats(&o), "cutoff: cache: 5 files, 0 reused, 5 checked");
+    assert_eq!(
+        out(&o),
+        out(&lint(
+            t.path(),
+            &["--default-timeout-minutes", "5", "--no-cache"]
+        ))
+    );
+    let o = lint(t.path(), &["--select", "TKN013"]);
+    assert_eq!(stats(&o), "cutoff: cache: 5 files, 0 reused, 5 checked");
+}
+
+#[test]
+fn fixing_and_standard_input_do_not_use_the_cache() {
+    let t = repo();
+    let o = bin()
+        .current_dir(t.path())
+        .args(["lint", "--root", ".", "--diff", "--unsafe-fixes", "."])
+        .output()
+        .unwrap();
+    assert!(!err(&o).contains("cutoff: cache:"), "{}", err(&o));
+    let o = bin()
+        .current_dir(t.path())
+        .args(["lint", "--stdin-filename", "tekton/run.yaml", "-"])
+        .stdin(std::fs::File::open(t.path().join("tekton/run.yaml")).unwrap())
+        .output()
+        .unwrap();
+    assert!(!err(&o).contains("cutoff: cache:"), "{}", err(&o));
+}
+
+/// A small generator of pseudo-random numbers, so that the edits are the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 16) as usize
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.next() % xs.len()]
+    }
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.file_name().is_some_and(|n| n == ".cutoff_cache") {
+                continue;
+            }
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One random edit of the tree: a value swapped for another file's, a line deleted, a
+/// file copied or removed, a syntax error.
+fn edit(dir: &Path, rng: &mut Rng) {
+    let files = yaml_files(dir);
+    let f = rng.pick(&files).clone();
+    let text = std::fs::read_to_string(&f).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    match rng.next() % 6 {
+        0 | 1 => {
+            // Another file's `key: value` value here (names, references, durations).
+            let donor = std::fs::read_to_string(rng.pick(&files)).unwrap_or_default();
+            let values: Vec<&str> = donor
+                .lines()
+                .filter_map(|l| l.split_once(": ").map(|(_, v)| v))
+                .filter(|v| !v.is_empty() && !v.contains(['{', '[', '|', '>']))
+                .collect();
+            let at: Vec<usize> = (0..lines.len())
+                .filter(|&i| lines[i].contains(": "))
+                .collect();
+            if values.is_empty() || at.is_empty() {
+                return;
+            }
+            let i = *rng.pick(&at);
+            let (k, _) = lines[i].split_once(": ").unwrap();
+            let mut new: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            new[i] = format!("{k}: {}", rng.pick(&values));
+            std::fs::write(&f, new.join("\n") + "\n").unwrap();
+        }
+        2 => {
+            if lines.len() > 2 {
+                let i = rng.next() % lines.len();
+                let new: Vec<&str> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, l)| *l)
+                    .collect();
+                std::fs::write(&f, new.join("\n") + "\n").unwrap();
+            }
+        }
+        3 => {
+            let to = rng
+                .pick(&files)
+                .parent()
+                .unwrap()
+                .join(format!("copy-{}.yaml", rng.next() % 1000));
+            std::fs::copy(&f, to).unwrap();
+        }
+        4 => {
+            if files.len() > 3 {
+                std::fs::remove_file(&f).unwrap();
+            }
+        }
+        _ => std::fs::write(&f, format!("{text}\n  - : [\n")).unwrap(),
+    }
+}
+
+/// Edits at random and compares each cached run with a run without the cache: the cache
+/// may only change how fast the answer comes.
+fn random_edits(src: &Path, seed: u64, steps: usize) {
+    let t = tmp();
+    let dir = t.path().join("repo");
+    copy_tree(src, &dir);
+    let mut rng = Rng(seed);
+    lint(&dir, &[]);
+    for step in 0..steps {
+        for _ in 0..1 + rng.next() % 3 {
+            edit(&dir, &mut rng);
+        }
+        let cached = lint(&dir, &[]);
+        let fresh = lint(&dir, &["--no-cache"]);
+        assert_eq!(
+            out(&cached),
+            out(&fresh),
+            "seed {seed}, step {step}: the cached run differs ({})",
+            err(&cached)
+        );
+        assert_eq!(cached.status.code(), fresh.status.code());
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.file_name().is_some_and(|n| n == ".cutoff_cache") {
+            continue;
+        }
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+/// Edits per fixture: `CUTOFF_CACHE_TEST_STEPS` for a longer search.
+fn steps() -> usize {
+    std::env::var("CUTOFF_CACHE_TEST_STEPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15)
+}
+
+#[test]
+fn random_edits_of_cross_file_fixtures_match_a_run_without_cache() {
+    for (i, dir) in [
+        "fixtures/TKN010",
+        "fixtures/TKN013",
+        "fixtures/incident",
+        "fixtures/demo-gitops",
+        "fixtures/JOB004",
+        "fixtures/TKN018",
+        "fixtures/TKN012",
+        "fixtures/JOB015",
+        "fixtures/POL001",
+    ]
+    .iter()
+    .enumerate()
+    {
+        random_edits(&root().join(dir), 0x9E37_79B9 + i as u64, steps());
+    }
+}
