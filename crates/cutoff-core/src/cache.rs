@@ -35,7 +35,7 @@ use crate::source::SourceFile;
 use crate::yaml::Span;
 
 /// Bumped whenever the layout of a cache file changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"CUTOFFC\0";
 
 /// A stat newer than this before the cache was written may hide a change made in the same
@@ -442,21 +442,33 @@ pub fn lint(
             }
             (None, None) => (Vec::new(), Deps::default()),
         };
-        let tokens = match (new_tokens[i].take(), old_rec) {
-            (Some(t), _) => t,
-            (None, Some(rec)) => rec.tokens.clone(),
-            (None, None) => tokens_of(f),
-        };
         records.push(Record {
             path: f.path.clone(),
             report: f.report,
             stat: s.stat.unwrap_or_default(),
             hash: s.hash.unwrap_or(0),
-            tokens,
+            tokens: Vec::new(),
             deps,
             diags,
         });
     }
+    // A file's names matter only if some check asked about them: keep those. Every file's
+    // are taken again (the files are parsed), since this run may ask about names the last
+    // one did not; an unchanged file's dependencies are all among the names asked then.
+    let asked: HashSet<u32> = records
+        .iter()
+        .flat_map(|r| r.deps.keys.iter().copied())
+        .collect();
+    records
+        .par_iter_mut()
+        .zip(project.files.par_iter())
+        .zip(new_tokens.par_iter_mut())
+        .for_each(|((r, f), fresh)| {
+            let mut t = fresh.take().unwrap_or_else(|| tokens_of(f));
+            t.retain(|k| asked.contains(k));
+            t.shrink_to_fit();
+            r.tokens = t;
+        });
     // The model borrows the project; it is done (and freed with the process).
     std::mem::forget(model);
     let mut data = CacheData {
@@ -539,17 +551,18 @@ fn replay(inputs: &[Input], old: &CacheData, seen: &[Seen], max_size: u64) -> Op
 }
 
 // ---------------------------------------------------------------------------------------
-// The file format: little-endian integers, strings as a length and UTF-8 bytes, paths
-// through a table of strings. A header (magic, format, identity, build) and a body; the
-// body's hash is checked before anything is decoded.
+// The file format: little-endian integers; strings once, as a length and UTF-8 bytes, in a
+// table, and elsewhere as their index in it. A header (magic, format, build, identity, the
+// table's and the records' lengths and checksums), the table, the records; both checksums
+// are checked before anything is decoded.
 
-struct Writer {
+struct Writer<'a> {
     buf: Vec<u8>,
-    strings: HashMap<Arc<str>, u32>,
-    table: Vec<Arc<str>>,
+    strings: HashMap<&'a str, u32>,
+    table: Vec<&'a str>,
 }
 
-impl Writer {
+impl<'a> Writer<'a> {
     fn u8(&mut self, v: u8) {
         self.buf.push(v);
     }
@@ -563,11 +576,13 @@ impl Writer {
         self.u32(s.len() as u32);
         self.buf.extend_from_slice(s.as_bytes());
     }
-    fn path(&mut self, p: &Arc<str>) {
+    /// A path or a text, written once in the table and referred to by its index there
+    /// (help texts, and many messages, repeat from one finding to the next).
+    fn text(&mut self, p: &'a str) {
         let next = self.table.len() as u32;
-        let i = *self.strings.entry(p.clone()).or_insert(next);
+        let i = *self.strings.entry(p).or_insert(next);
         if i == next {
-            self.table.push(p.clone());
+            self.table.push(p);
         }
         self.u32(i);
     }
@@ -575,27 +590,27 @@ impl Writer {
         self.u64(s.start as u64);
         self.u64(s.end as u64);
     }
-    fn diag(&mut self, d: &Diagnostic) {
-        self.str(d.code);
-        self.str(d.name);
+    fn diag(&mut self, d: &'a Diagnostic) {
+        self.text(d.code);
+        self.text(d.name);
         self.u8(match d.severity {
             Severity::Info => 0,
             Severity::Warning => 1,
             Severity::Error => 2,
         });
-        self.path(&d.path);
+        self.text(&d.path);
         self.span(d.span);
-        self.str(&d.message);
+        self.text(&d.message);
         self.u32(d.labels.len() as u32);
         for l in &d.labels {
-            self.path(&l.path);
+            self.text(&l.path);
             self.span(l.span);
-            self.str(&l.message);
+            self.text(&l.message);
         }
         match &d.help {
             Some(h) => {
                 self.u8(1);
-                self.str(h);
+                self.text(h);
             }
             None => self.u8(0),
         }
@@ -605,13 +620,13 @@ impl Writer {
                     Applicability::Safe => 1,
                     Applicability::Unsafe => 2,
                 });
-                self.str(&f.description);
+                self.text(&f.description);
                 self.u32(f.edits.len() as u32);
                 for e in &f.edits {
-                    self.path(&e.path);
+                    self.text(&e.path);
                     self.u64(e.start as u64);
                     self.u64(e.end as u64);
-                    self.str(&e.replacement);
+                    self.text(&e.replacement);
                 }
             }
             None => self.u8(0),
@@ -619,7 +634,8 @@ impl Writer {
     }
 }
 
-fn encode(data: &CacheData) -> Vec<u8> {
+/// The header (with each part's length and checksum), the string table and the records.
+fn encode(data: &CacheData) -> [Vec<u8>; 3] {
     let mut w = Writer {
         buf: Vec::new(),
         strings: HashMap::new(),
@@ -628,7 +644,7 @@ fn encode(data: &CacheData) -> Vec<u8> {
     w.u64(data.written_at as u64);
     w.u32(data.records.len() as u32);
     for r in &data.records {
-        w.path(&r.path);
+        w.text(&r.path);
         w.u8(r.report as u8);
         w.u64(r.stat.size);
         w.u64(r.stat.mtime as u64);
@@ -654,27 +670,28 @@ fn encode(data: &CacheData) -> Vec<u8> {
             w.diag(d);
         }
     }
-    // The string table goes first in the body.
-    let body = std::mem::take(&mut w.buf);
+    // The string table goes first in the body; the parts are written one after the other
+    // (never copied into one buffer: at 100,000 files the records are tens of megabytes).
+    let records = std::mem::take(&mut w.buf);
     let table = std::mem::take(&mut w.table);
     w.u32(table.len() as u32);
     for s in &table {
         w.str(s);
     }
-    w.buf.extend_from_slice(&body);
-    let body = w.buf;
+    let table = w.buf;
 
-    let mut out = Vec::with_capacity(body.len() + 64);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
+    let mut header = Vec::with_capacity(64);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
     let build = build_id();
-    out.extend_from_slice(&(build.len() as u32).to_le_bytes());
-    out.extend_from_slice(build.as_bytes());
-    out.extend_from_slice(&data.identity.to_le_bytes());
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&hash64(&body).to_le_bytes());
-    out.extend_from_slice(&body);
-    out
+    header.extend_from_slice(&(build.len() as u32).to_le_bytes());
+    header.extend_from_slice(build.as_bytes());
+    header.extend_from_slice(&data.identity.to_le_bytes());
+    for part in [&table, &records] {
+        header.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        header.extend_from_slice(&hash64(part).to_le_bytes());
+    }
+    [header, table, records]
 }
 
 struct Reader<'a> {
@@ -721,12 +738,12 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.take(n)?).map_err(|_| "a string that is not UTF-8".into())
     }
-    fn path(&mut self) -> R<Arc<str>> {
+    fn text(&mut self) -> R<Arc<str>> {
         let i = self.u32()? as usize;
         self.table
             .get(i)
             .cloned()
-            .ok_or_else(|| "a path outside the table".into())
+            .ok_or_else(|| "a string outside the table".into())
     }
     fn span(&mut self) -> R<Span> {
         let start = self.u64()? as usize;
@@ -734,11 +751,11 @@ impl<'a> Reader<'a> {
         Ok(Span::new(start, end))
     }
     fn diag(&mut self) -> R<Diagnostic> {
-        let code = self.str()?;
-        let name = self.str()?;
+        let code = self.text()?;
+        let name = self.text()?;
         let rule = crate::rules::all()
             .iter()
-            .find(|r| r.code == code && r.name == name)
+            .find(|r| r.code == &*code && r.name == &*name)
             .ok_or_else(|| format!("an unknown rule {code}"))?;
         let severity = match self.u8()? {
             0 => Severity::Info,
@@ -746,21 +763,21 @@ impl<'a> Reader<'a> {
             2 => Severity::Error,
             _ => return Err("an unknown severity".into()),
         };
-        let path = self.path()?;
+        let path = self.text()?;
         let span = self.span()?;
-        let message = self.str()?.to_string();
+        let message = self.text()?.to_string();
         let n = self.count(20)?;
         let mut labels = Vec::with_capacity(n);
         for _ in 0..n {
             labels.push(Label {
-                path: self.path()?,
+                path: self.text()?,
                 span: self.span()?,
-                message: self.str()?.to_string(),
+                message: self.text()?.to_string(),
             });
         }
         let help = match self.u8()? {
             0 => None,
-            1 => Some(self.str()?.to_string()),
+            1 => Some(self.text()?.to_string()),
             _ => return Err("a bad help marker".into()),
         };
         let fix = match self.u8()? {
@@ -771,15 +788,15 @@ impl<'a> Reader<'a> {
                 } else {
                     Applicability::Unsafe
                 };
-                let description = self.str()?.to_string();
+                let description = self.text()?.to_string();
                 let n = self.count(24)?;
                 let mut edits = Vec::with_capacity(n);
                 for _ in 0..n {
                     edits.push(Edit {
-                        path: self.path()?,
+                        path: self.text()?,
                         start: self.u64()? as usize,
                         end: self.u64()? as usize,
-                        replacement: self.str()?.to_string(),
+                        replacement: self.text()?.to_string(),
                     });
                 }
                 Some(Fix {
@@ -821,31 +838,39 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
         return Ok(None);
     }
     let identity = r.u64()?;
-    let len = r.u64()? as usize;
-    let digest = r.u64()?;
-    let body = r.take(len)?;
+    let (table_len, table_digest) = (r.u64()? as usize, r.u64()?);
+    let (body_len, body_digest) = (r.u64()? as usize, r.u64()?);
+    let table_bytes = r.take(table_len)?;
+    let body = r.take(body_len)?;
     if r.at != bytes.len() {
         return Err("trailing bytes".into());
     }
-    if hash64(body) != digest {
+    if hash64(table_bytes) != table_digest || hash64(body) != body_digest {
         return Err("its checksum does not match".into());
+    }
+    let mut t = Reader {
+        b: table_bytes,
+        at: 0,
+        table: Vec::new(),
+    };
+    let n = t.count(4)?;
+    let mut table = Vec::with_capacity(n);
+    for _ in 0..n {
+        table.push(Arc::<str>::from(t.str()?));
+    }
+    if t.at != table_bytes.len() {
+        return Err("trailing bytes in its string table".into());
     }
     let mut r = Reader {
         b: body,
         at: 0,
-        table: Vec::new(),
+        table,
     };
-    let n = r.count(4)?;
-    let mut table = Vec::with_capacity(n);
-    for _ in 0..n {
-        table.push(Arc::<str>::from(r.str()?));
-    }
-    r.table = table;
     let written_at = r.u64()? as i64;
     let n = r.count(60)?;
     let mut records = Vec::with_capacity(n);
     for _ in 0..n {
-        let path = r.path()?;
+        let path = r.text()?;
         let report = r.u8()? != 0;
         let stat = Stat {
             size: r.u64()?,
@@ -910,9 +935,11 @@ fn write_cache(path: &Path, data: &CacheData) -> std::io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let bytes = encode(data);
+    let parts = encode(data);
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.write_all(&bytes)?;
+    for part in &parts {
+        tmp.write_all(part)?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -1032,7 +1059,7 @@ mod tests {
                 diags: vec![d.clone()],
             }],
         };
-        let bytes = encode(&data);
+        let bytes = encode(&data).concat();
         let back = decode(&bytes).unwrap().unwrap();
         assert_eq!(back.identity, 7);
         assert_eq!(back.records[0].diags, vec![d]);
