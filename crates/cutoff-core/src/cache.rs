@@ -357,11 +357,13 @@ pub fn lint(
             }
         }
     }
+    // The names changed files hold decide what else is re-checked; without an old cache
+    // everything is checked, and the names are taken once the checks are done.
     let toks: Vec<Option<Vec<u32>>> = project
         .files
         .par_iter()
         .zip(seens.par_iter())
-        .map(|(f, s)| s.unchanged.is_none().then(|| tokens_of(f)))
+        .map(|(f, s)| (old.is_some() && s.unchanged.is_none()).then(|| tokens_of(f)))
         .collect();
     for (i, (f, s)) in project.files.iter().zip(&seens).enumerate() {
         if s.unchanged.is_none() {
