@@ -35,7 +35,7 @@ use crate::source::SourceFile;
 use crate::yaml::Span;
 
 /// Bumped whenever the layout of a cache file changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"CUTOFFC\0";
 
 /// A stat newer than this before the cache was written may hide a change made in the same
@@ -181,6 +181,8 @@ struct Record {
 struct CacheData {
     identity: u64,
     written_at: i64,
+    /// Every name some check asked about (sorted): the names kept in [`Record::tokens`].
+    asked: Vec<u32>,
     records: Vec<Record>,
 }
 
@@ -457,25 +459,39 @@ pub fn lint(
     // A file's names matter only if some check asked about them: keep those. Every file's
     // are taken again (the files are parsed), since this run may ask about names the last
     // one did not; an unchanged file's dependencies are all among the names asked then.
+    // When this run asked about no name the last one did not, an unchanged file's kept
+    // names are still the right ones.
     let asked: HashSet<u32> = records
         .iter()
         .flat_map(|r| r.deps.keys.iter().copied())
         .collect();
+    let same_names = old.as_ref().is_some_and(|o| {
+        let before: HashSet<u32> = o.asked.iter().copied().collect();
+        asked.iter().all(|k| before.contains(k))
+    });
     records
         .par_iter_mut()
         .zip(project.files.par_iter())
         .zip(new_tokens.par_iter_mut())
-        .for_each(|((r, f), fresh)| {
-            let mut t = fresh.take().unwrap_or_else(|| tokens_of(f));
+        .zip(seens.par_iter())
+        .for_each(|(((r, f), fresh), s)| {
+            let kept = match (same_names, s.unchanged, &old) {
+                (true, Some(i), Some(o)) if fresh.is_none() => Some(o.records[i].tokens.clone()),
+                _ => None,
+            };
+            let mut t = kept.unwrap_or_else(|| fresh.take().unwrap_or_else(|| tokens_of(f)));
             t.retain(|k| asked.contains(k));
             t.shrink_to_fit();
             r.tokens = t;
         });
+    let mut asked: Vec<u32> = asked.into_iter().collect();
+    asked.sort_unstable();
     // The model borrows the project; it is done (and freed with the process).
     std::mem::forget(model);
     let mut data = CacheData {
         identity: id,
         written_at: now_ns(),
+        asked,
         records,
     };
     if let Err(e) = write_cache(cache_file, &data) {
@@ -644,6 +660,10 @@ fn encode(data: &CacheData) -> [Vec<u8>; 3] {
         table: Vec::new(),
     };
     w.u64(data.written_at as u64);
+    w.u32(data.asked.len() as u32);
+    for k in &data.asked {
+        w.u32(*k);
+    }
     w.u32(data.records.len() as u32);
     for r in &data.records {
         w.text(&r.path);
@@ -869,6 +889,11 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
         table,
     };
     let written_at = r.u64()? as i64;
+    let n = r.count(4)?;
+    let mut asked = Vec::with_capacity(n);
+    for _ in 0..n {
+        asked.push(r.u32()?);
+    }
     let n = r.count(60)?;
     let mut records = Vec::with_capacity(n);
     for _ in 0..n {
@@ -919,6 +944,7 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     Ok(Some(CacheData {
         identity,
         written_at,
+        asked,
         records,
     }))
 }
@@ -1041,6 +1067,7 @@ mod tests {
         let data = CacheData {
             identity: 7,
             written_at: 9,
+            asked: vec![1, 5],
             records: vec![Record {
                 path: p.clone(),
                 report: true,
