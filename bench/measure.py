@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 
+NO_TEKTON = "No tekton definitions can be found"
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.join(HERE, ".tools")
 
@@ -153,16 +154,21 @@ def classify(name, r, ok_codes):
     for p in CRASH_PATTERNS:
         m = p.search(text)
         if m:
-            return "stack trace: " + excerpt(text, m.start())
+            # Python: the exception is the traceback's last line; say it first.
+            last = re.findall(r"^(\w+(?:Error|Exception): .*)$", text[m.start():], re.M)
+            head = (last[-1][:200] + " | ") if last and "Traceback" in m.group(0) else ""
+            return "stack trace: " + head + excerpt(text, m.start())
     if rc > 128:
         return f"killed by signal {rc - 128}"
     if rc not in ok_codes:
         return f"exit {rc}: " + excerpt(r["stderr"] or r["stdout"], None)
-    if name == "tekton-lint" and rc == 1 and "No tekton definitions can be found" in r["stderr"]:
+    if name == "tekton-lint" and rc == 1 and NO_TEKTON in text:
         return None  # a repository without Tekton files: said so, not a failure
     if name == "tekton-lint" and rc == 1 and "problem" not in r["stdout"]:
-        # tekton-lint catches its own exceptions, logs the message and exits 1, like findings.
-        return "error exit 1 without a report: " + excerpt(r["stderr"] or r["stdout"], None)
+        # tekton-lint catches its own exceptions, logs the message (on standard output) and
+        # exits 1, as it does for findings.
+        m = re.search(r"^.*\bERROR\b.*$", text, re.M)
+        return "error exit 1 without a report: " + excerpt(m.group(0) if m else text, None)
     return None
 
 
@@ -286,7 +292,7 @@ def main():
             "peak_rss_kb": r["rss_kb"],
             "problem": why,
         }
-        if args.tool == "tekton-lint" and "No tekton definitions can be found" in r["stderr"]:
+        if args.tool == "tekton-lint" and NO_TEKTON in r["stdout"] + r["stderr"]:
             entry["note"] = "no Tekton definitions found"
         per_repo.append(entry)
         if why:

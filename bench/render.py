@@ -5,6 +5,7 @@ Standard library only: python3 bench/render.py bench/results BENCHMARKS.md"""
 import glob
 import json
 import os
+import re
 import sys
 
 PEERS = ["tekton-lint", "checkov", "yamllint"]
@@ -108,7 +109,7 @@ def table(name, tools):
             fps = num(r["files"] / med)
             mbs = num(r["bytes"] / 1e6 / med)
             rel = "1×" if tool == "cutoff" else ratio(med, cut_med)
-        crashed = r.get("crashed_repositories") or []
+        crashed = crashes(r)
         if r["repositories"] > 1:
             crash = f"{len(crashed)} of {r['repositories']} repositories" if crashed else "none"
         else:
@@ -119,6 +120,31 @@ def table(name, tools):
     return "\n".join(rows)
 
 
+def short_reason(problem):
+    """The kind of failure and its message, without log prefixes and stack frames."""
+    kind = "stack trace" if problem.startswith("stack trace") else (
+        "failed without a report" if problem.startswith("error exit") else problem.split(":", 1)[0])
+    m = re.search(r"\b(\w*Error): (.+?)(?:\s+at\s|\",|$)", problem)
+    if m:
+        msg = f"{m.group(1)}: {m.group(2)}"
+    else:
+        m = re.search(r"ERROR \(\d+\): (.+)$", problem)
+        msg = m.group(1) if m else problem.split(":", 1)[-1].strip()
+    msg = msg.replace("|", "\\|").strip()
+    if len(msg) > 160:
+        msg = msg[:160] + "…"
+    return kind, msg
+
+
+def silent(p):
+    return p["problem"] and p["problem"].rstrip().endswith("without a report:")
+
+
+def crashes(r):
+    return [p for p in r["per_repository"]
+            if p["problem"] and p["problem"] != "timed out" and not silent(p)]
+
+
 def crash_details(data):
     lines = []
     for name in sorted(data, key=input_order):
@@ -126,16 +152,29 @@ def crash_details(data):
             r = data[name].get(tool)
             if not r:
                 continue
-            bad = [p for p in r["per_repository"] if p["problem"] and p["problem"] != "timed out"]
+            quiet = [p["repository"] for p in r["per_repository"] if silent(p)]
+            if quiet:
+                lines.append(f"- **{tool}** on {'the corpus' if name == 'corpus' else name}: exited 1 "
+                             f"and printed nothing at all (neither findings nor an error) on "
+                             f"{len(quiet)} {'repository' if len(quiet) == 1 else 'repositories'}: "
+                             + ", ".join(f"`{q}`" for q in quiet) + "; not counted as crashes (in our other runs over the same repositories "
+                             "tekton-lint printed \"No tekton definitions can be found\" there and "
+                             "exited 1; here even that line was missing).")
+            bad = crashes(r)
             if not bad:
                 continue
-            lines.append(f"- **{tool}** on {'the corpus' if name == 'corpus' else name}: {len(bad)} "
-                         f"{'repository' if len(bad) == 1 else 'repositories'}")
+            kinds = {}
             for p in bad:
-                why = p["problem"].replace("|", "\\|")
-                if len(why) > 220:
-                    why = why[:220] + "…"
-                lines.append(f"  - `{p['repository']}` (exit {p['exit']}): {why}")
+                k, _ = short_reason(p["problem"])
+                kinds[k] = kinds.get(k, 0) + 1
+            where = "the corpus" if name == "corpus" else name
+            of = f" of {r['repositories']}" if r["repositories"] > 1 else ""
+            noun = "repository" if len(bad) == 1 and not of else "repositories"
+            lines.append(f"- **{tool}** on {where}: {len(bad)}{of} {noun} ("
+                         + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + ")")
+            for p in bad:
+                k, msg = short_reason(p["problem"])
+                lines.append(f"  - `{p['repository']}` (exit {p['exit']}, {k}): {msg}")
     return "\n".join(lines) if lines else "No tool crashed or printed a stack trace on any input."
 
 
@@ -234,6 +273,8 @@ def main():
     w(f"- Measured: {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else ""))
     w(f"- Timing: {newest['timing'].get('method', '?')}; node {m.get('node')}, Python {m.get('python')}, "
       f"{m.get('rustc')}")
+    w("- cutoff: built by the script with `cargo build --release --bin cutoff` (the "
+      "workspace's release profile), at the commit named below")
     w("- Versions: " + "; ".join(f"{t} {versions[t]}" for t in ORDER if t in versions))
     w("")
     w("This is a shared virtual machine with 2 cores; other jobs were asked to pause while "
@@ -254,8 +295,13 @@ def main():
               f"{tools['tekton-lint']['repositories']} repositories (it says so and exits 1; not counted as a crash).\n")
         slow = [t for t in PEERS if t in tools and tools[t]["timing"]["runs"] == 1]
         if slow:
-            w(f"Single run, capped at {secs(tools[slow[0]]['cap_s'])}: {', '.join(slow)} "
-              "(too slow for repeated runs here).\n")
+            w(f"One run each, capped at {secs(tools[slow[0]]['cap_s'])}: {', '.join(slow)}.\n")
+        for t in ORDER:
+            lw = tools.get(t, {}).get("load_wait") or {}
+            if lw.get("gave_up"):
+                w(f"{t}: the machine did not quieten down within 5 minutes (1-minute load "
+                  f"{lw['load_after_wait']:.2f} when measuring started): other jobs were running, "
+                  "so this row is noisier than the rest.\n")
 
     w("### cutoff alone\n")
     w(cutoff_table(data))
@@ -293,6 +339,10 @@ def main():
     w("- Slow tools get fewer runs (a budget of a few minutes of timed runs per tool and "
       "input) and, on the largest repository, one run with a cap; their numbers are "
       "single samples, good to a few percent here, not to the last digit.")
+    w("- **load at start** is the 1-minute load average when the timed series began. It "
+      "includes the tool's own check pass just before it, so a single-threaded tool leaves "
+      "about 1 there and a two-threaded one about 2; the load before each measurement "
+      "(after waiting for a quiet machine) is `load_wait` in the JSON.")
     w("- Caveats: a shared 2-core VM; figures from another machine will differ, ratios less "
       "so. The peers are measured less often than cutoff (whose rows can be refreshed on "
       "their own), so check the dates in `bench/results/` before quoting a ratio.")
