@@ -449,13 +449,15 @@ impl Decimal {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let div = 10u128.pow(self.scale);
-        write!(f, "{}", self.mantissa / div)?;
-        let frac = self.mantissa % div;
-        if frac != 0 {
-            let width = self.scale as usize;
-            let digits = format!("{frac:0width$}");
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        // With the digits as text, not `10^scale`: a fraction with many leading zeros
+        // ("0.000…01d") has a scale past what `u128` can hold.
+        let scale = self.scale as usize;
+        let digits = format!("{:0>width$}", self.mantissa, width = scale + 1);
+        let (int, frac) = digits.split_at(digits.len() - scale);
+        f.write_str(int)?;
+        let frac = frac.trim_end_matches('0');
+        if !frac.is_empty() {
+            write!(f, ".{frac}")?;
         }
         Ok(())
     }
@@ -920,6 +922,16 @@ mod tests {
         assert_eq!(fixed("0d").as_deref(), Some("0h"));
         // Too large for a Go duration.
         assert_eq!(fixed("1000000d"), None);
+        // Found by fuzzing (fuzz/ target `duration`, first the input below): a fraction of
+        // more than 38 digits made 10^digits overflow u128 while the hours were written out.
+        let found = "0.0000000000000000000000000000000000222h000000000.\
+                     0000000000000000000000000000000000000000000000000000000000000w";
+        let hours = format!("0.{}222h", "0".repeat(34));
+        assert_eq!(fixed(found), Some(hours));
+        // Too fine to be added to the other hours exactly (10^scale past u128): no repair,
+        // and no panic.
+        assert_eq!(fixed(&format!("0.{}w", "0".repeat(39))), None);
+        assert_eq!(fixed(&format!("0.{}1d", "0".repeat(45))), None);
     }
 
     #[test]

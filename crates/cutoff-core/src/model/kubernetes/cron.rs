@@ -263,7 +263,11 @@ fn bits(min: u32, max: u32, step: u32) -> u64 {
     let mut i = min;
     while i <= max {
         out |= 1 << i;
-        i += step;
+        // A step near u32::MAX must end the loop, not wrap back to the start.
+        let Some(next) = i.checked_add(step) else {
+            break;
+        };
+        i = next;
     }
     out
 }
@@ -403,6 +407,10 @@ mod tests {
         assert_eq!(interval("5-10/5 * * * *"), Some(300));
         assert_eq!(interval("0/1 * * * *"), Some(60));
         assert_eq!(interval("59 23 31 DEC ?"), Some(365 * 86_400));
+        // A step so large that adding it to the start overflowed u32: a panic in debug
+        // builds, an endless loop in release ones. As in robfig/cron, only the start is set.
+        assert_eq!(interval("1/4294967295 * * * *"), Some(3600));
+        assert_eq!(interval("0 23/4294967290 * * *"), Some(86_400));
     }
 
     #[test]
