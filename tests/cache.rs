@@ -247,6 +247,33 @@ fn no_cache_and_cache_dir() {
     assert!(stats(&o).ends_with("(replayed)"), "{}", stats(&o));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_read_only_root_keeps_its_cache_elsewhere() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = repo();
+    let home = tmp();
+    let set =
+        |mode| std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+    set(0o555);
+    let run = || {
+        bin()
+            .current_dir(t.path())
+            .env("XDG_CACHE_HOME", home.path())
+            .env("HOME", home.path())
+            .args(["lint", "--root", ".", "--format", "json", "."])
+            .output()
+            .unwrap()
+    };
+    run();
+    let o = run();
+    set(0o755);
+    // Even where we could write (as root can), a read-only root is left as it was.
+    assert!(!t.path().join(".cutoff_cache").exists());
+    assert!(stats(&o).ends_with("(replayed)"), "{}", stats(&o));
+    assert_eq!(cache_files(&home.path().join("cutoff")).len(), 1);
+}
+
 fn cache_files(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap()

@@ -249,7 +249,8 @@ pub struct LintArgs {
     #[arg(long)]
     pub no_cache: bool,
     /// Where to keep the cache of results (also: `CUTOFF_CACHE_DIR`; default:
-    /// `.cutoff_cache/` at the repository root, else the platform's cache directory).
+    /// `.cutoff_cache/` at the repository root; the platform's cache directory when the root is
+    /// read-only or cannot be written).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
