@@ -315,18 +315,7 @@ pub fn lint(
                 message: e.to_string(),
             })?;
             s.hash = Some(content_hash(&read));
-            let file = match read {
-                Read::Bytes(b) => {
-                    lint::from_bytes(i.path.clone(), Some(i.fs_path.clone()), b, i.report)
-                }
-                Read::TooLarge(size) => SourceFile::skipped(
-                    i.path.clone(),
-                    Some(i.fs_path.clone()),
-                    crate::source::Skip::TooLarge,
-                    size,
-                    i.report,
-                ),
-            };
+            let file = lint::from_read(i, read, true);
             Ok((file, s))
         })
         .collect();
@@ -539,18 +528,7 @@ fn replay(inputs: &[Input], old: &CacheData, seen: &[Seen], max_size: u64) -> Op
                 Some(Ok(Read::Bytes(b))) => Read::Bytes(b.clone()),
                 _ => lint::read_bounded(&i.fs_path, max_size).ok()?,
             };
-            Some(match read {
-                Read::Bytes(b) => {
-                    SourceFile::unparsed(i.path.clone(), Some(i.fs_path.clone()), b, i.report)
-                }
-                Read::TooLarge(size) => SourceFile::skipped(
-                    i.path.clone(),
-                    Some(i.fs_path.clone()),
-                    crate::source::Skip::TooLarge,
-                    size,
-                    i.report,
-                ),
-            })
+            Some(lint::from_read(i, read, false))
         })
         .collect();
     let files: Vec<SourceFile> = files.into_iter().collect::<Option<_>>()?;

@@ -49,21 +49,11 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
                 path: i.path.clone(),
                 message: e.to_string(),
             };
-            match read_bounded(&i.fs_path, max_size).map_err(io)? {
-                Read::Bytes(bytes) => Ok(from_bytes(
-                    i.path.clone(),
-                    Some(i.fs_path.clone()),
-                    bytes,
-                    i.report,
-                )),
-                Read::TooLarge(size) => Ok(SourceFile::skipped(
-                    i.path.clone(),
-                    Some(i.fs_path.clone()),
-                    Skip::TooLarge,
-                    size,
-                    i.report,
-                )),
-            }
+            Ok(from_read(
+                i,
+                read_bounded(&i.fs_path, max_size).map_err(io)?,
+                true,
+            ))
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
@@ -149,12 +139,33 @@ pub fn from_bytes(
     bytes: Vec<u8>,
     report: bool,
 ) -> SourceFile {
+    file_from_bytes(path, fs_path, bytes, report, true)
+}
+
+/// The source file of what [`read_bounded`] read for `input`: parsed, or with
+/// `parse: false` only its text and line index (its findings come from the cache).
+pub fn from_read(input: &Input, read: Read, parse: bool) -> SourceFile {
+    let (path, fs_path) = (input.path.clone(), Some(input.fs_path.clone()));
+    match read {
+        Read::Bytes(b) => file_from_bytes(path, fs_path, b, input.report, parse),
+        Read::TooLarge(size) => {
+            SourceFile::skipped(path, fs_path, Skip::TooLarge, size, input.report)
+        }
+    }
+}
+
+fn file_from_bytes(
+    path: Arc<str>,
+    fs_path: Option<PathBuf>,
+    bytes: Vec<u8>,
+    report: bool,
+    parse: bool,
+) -> SourceFile {
     let size = bytes.len() as u64;
     match String::from_utf8(bytes) {
-        Ok(text) => SourceFile::new(path, fs_path, text, report),
+        Ok(text) => SourceFile::with_text(path, fs_path, text, report, parse),
         Err(e) => {
-            let relevant = manifest::may_be_relevant(e.as_bytes());
-            let skip = if relevant {
+            let skip = if manifest::may_be_relevant(e.as_bytes()) {
                 Skip::NotUtf8
             } else {
                 Skip::Irrelevant

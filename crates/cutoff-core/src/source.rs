@@ -39,6 +39,18 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: Arc<str>, fs_path: Option<PathBuf>, text: String, report: bool) -> SourceFile {
+        SourceFile::with_text(path, fs_path, text, report, true)
+    }
+
+    /// [`SourceFile::new`], or with `parse: false` a file read for its text only (its
+    /// findings come from the cache): the same line index and skip reason, no parse.
+    pub fn with_text(
+        path: Arc<str>,
+        fs_path: Option<PathBuf>,
+        text: String,
+        report: bool,
+        parse: bool,
+    ) -> SourceFile {
         let size = text.len() as u64;
         if text.len() > yaml::MAX_TEXT_LEN {
             return SourceFile::skipped(path, fs_path, Skip::TooLarge, size, report);
@@ -46,7 +58,7 @@ impl SourceFile {
         let relevant =
             manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
         let text: Arc<str> = Arc::from(text);
-        let stream = if relevant {
+        let stream = if relevant && parse {
             yaml::parse_shared(&text)
         } else {
             Stream {
@@ -64,48 +76,6 @@ impl SourceFile {
             text,
             lines,
             stream,
-            report,
-            skip: (!relevant).then_some(Skip::Irrelevant),
-            size,
-        }
-    }
-
-    /// A file read for its text only (its findings come from the cache): the line index
-    /// and the skip reason of [`SourceFile::new`], no parse.
-    pub fn unparsed(
-        path: Arc<str>,
-        fs_path: Option<PathBuf>,
-        bytes: Vec<u8>,
-        report: bool,
-    ) -> SourceFile {
-        let size = bytes.len() as u64;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) if t.len() <= yaml::MAX_TEXT_LEN => t,
-            Ok(_) => return SourceFile::skipped(path, fs_path, Skip::TooLarge, size, report),
-            Err(e) => {
-                let skip = if manifest::may_be_relevant(e.as_bytes()) {
-                    Skip::NotUtf8
-                } else {
-                    Skip::Irrelevant
-                };
-                return SourceFile::skipped(path, fs_path, skip, size, report);
-            }
-        };
-        let relevant =
-            manifest::may_be_relevant(text.as_bytes()) || manifest::is_kustomization_path(&path);
-        let lines = if relevant {
-            LineIndex::new(&text)
-        } else {
-            LineIndex::new("")
-        };
-        SourceFile {
-            path,
-            fs_path,
-            text: Arc::from(text),
-            lines,
-            stream: Stream {
-                documents: Vec::new(),
-            },
             report,
             skip: (!relevant).then_some(Skip::Irrelevant),
             size,
