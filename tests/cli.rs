@@ -126,6 +126,9 @@ fn config_errors_name_file_line_and_column() {
 
 #[test]
 fn stdin_with_fix_prints_fixed_text() {
+    // An empty directory of its own: the system's temporary directory may hold anything,
+    // and all of it would be read to resolve references.
+    let dir = tempfile::tempdir().unwrap();
     let mut child = bin()
         .args([
             "lint",
@@ -134,7 +137,7 @@ fn stdin_with_fix_prints_fixed_text() {
             "pipelines/tr.yaml",
             "-",
         ])
-        .current_dir(std::env::temp_dir())
+        .current_dir(dir.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -157,6 +160,7 @@ fn stdin_with_fix_prints_fixed_text() {
 
 #[test]
 fn stdin_lint_reports_under_given_name() {
+    let dir = tempfile::tempdir().unwrap();
     let mut child = bin()
         .args([
             "lint",
@@ -166,7 +170,7 @@ fn stdin_lint_reports_under_given_name() {
             "pipelines/tr.yaml",
             "-",
         ])
-        .current_dir(std::env::temp_dir())
+        .current_dir(dir.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
