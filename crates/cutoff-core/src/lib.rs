@@ -19,6 +19,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod timing;
 pub mod version;
 pub mod walk;
 pub mod yaml;

@@ -477,7 +477,10 @@ fn load_group(
         files_scanned += 1;
     }
     Ok(Loaded {
-        project: Project::new(sources),
+        project: {
+            cutoff_core::timing::phase("read and parse");
+            Project::new(sources)
+        },
         files_scanned,
         io_errors,
     })
@@ -698,6 +701,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     } else {
         paths.clone()
     };
+    cutoff_core::timing::phase("start");
     let plan = groups::plan(
         &lint_paths,
         &args.common,
@@ -719,6 +723,22 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         None => None,
     };
 
+    let main_format = args
+        .format
+        .map(|f| f.0)
+        .unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Text
+        } else {
+            Format::Concise
+        });
+    // Reports that show source text (and baselines, which fingerprint it) need the files
+    // findings point into; the others need only their lines.
+    let need_text = args.baseline.is_some()
+        || args.write_baseline.is_some()
+        || std::iter::once(main_format)
+            .chain(outputs.iter().map(|(f, _)| *f))
+            .any(|f| matches!(f, Format::Text | Format::Sarif));
+
     // Each group is linted (or fixed) under its own configuration, against its own root.
     let fixing = args.fix || args.diff;
     let mut io_errors = plan.io_errors.clone();
@@ -736,12 +756,15 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         } else {
             cache_file(&args, g)
         };
+        cutoff_core::timing::phase("plan");
         if let Some(file) = cached {
             let inputs = group_inputs(g, only.as_ref())?;
+            cutoff_core::timing::phase("inputs");
             let max = g.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
             let root = std::fs::canonicalize(&g.root).unwrap_or_else(|_| g.root.clone());
             let id = cache::identity(&g.config, &cwd()?, &root);
-            let out = cache::lint(&inputs, max, &g.config, &file, id);
+            let out = cache::lint(&inputs, max, &g.config, &file, id, need_text);
+            cutoff_core::timing::phase("cache: lint");
             for n in &out.notes {
                 eprintln!("cutoff: note: {n}");
             }
@@ -766,6 +789,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             continue;
         }
         let loaded = load_group(g, input, only.as_ref())?;
+        cutoff_core::timing::phase("load");
         io_errors.extend(loaded.io_errors);
         files_scanned += loaded.files_scanned;
         if fixing {
@@ -781,7 +805,9 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             projects.push(fixed.project);
         } else {
             let model = Model::new(&loaded.project, &g.config);
+            cutoff_core::timing::phase("model");
             diags.extend(lint::check_model(&model));
+            cutoff_core::timing::phase("check");
             // Freed by the process's exit: tearing down a large model costs seconds.
             std::mem::forget(model);
             projects.push(loaded.project);
@@ -868,14 +894,6 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         show_fixes: args.show_fixes,
     };
     // Reports go to stderr when stdout carries fixed text or a diff.
-    let main_format = args
-        .format
-        .map(|f| f.0)
-        .unwrap_or(if std::io::stdout().is_terminal() {
-            Format::Text
-        } else {
-            Format::Concise
-        });
     let to_stderr = stdin_fixed_printed || args.diff;
     let mut primary_outputs: Vec<(Format, Option<PathBuf>)> = Vec::new();
     if args.format.is_some() || !outputs.iter().any(|(_, f)| f.is_none()) {
@@ -903,6 +921,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         }
     }
     let _ = stdout.flush();
+    cutoff_core::timing::phase("report");
     let code = if !io_errors.is_empty() {
         EXIT_ERROR
     } else if fails(&diags, args.fail_on) {

@@ -10,6 +10,7 @@
 //! one group.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use cutoff_core::config::{self, Config};
@@ -50,6 +51,7 @@ pub fn plan(
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let (files, io_errors) = walk::collect(paths, &cwd, &|_| false);
+    cutoff_core::timing::phase("plan: walk");
     let mut finder = Finder::new(common, adjust)?;
     // Every directory of a file is asked for a configuration (and a `.git`): ask them all
     // at once, in parallel.
@@ -61,20 +63,33 @@ pub fn plan(
     dirs.sort_unstable();
     dirs.dedup();
     let probed = walk::probe_dirs(&dirs, &config::CONFIG_FILE_NAMES);
-    finder.here = dirs.into_iter().zip(probed).collect();
+    finder.here = dirs
+        .into_iter()
+        .map(PathBuf::into_os_string)
+        .zip(probed)
+        .collect();
+    cutoff_core::timing::phase("plan: probe");
 
     // Group key: (configuration file, root); BTreeMap for a stable order.
     let mut groups: BTreeMap<(Option<PathBuf>, PathBuf), Group> = BTreeMap::new();
     let walked_dirs: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
-    for f in files {
-        let dir = match f.parent() {
+    // Files of one directory (runs of them, in sorted order) share a group: it is found
+    // once per run.
+    let mut files = files.into_iter().peekable();
+    while let Some(first) = files.next() {
+        let dir = match first.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        // The path the file was found under: its directory when named, else the walked one.
+        let mut run = vec![first];
+        while let Some(next) = files.next_if(|n| n.parent() == Some(dir.as_path())) {
+            run.push(next);
+        }
+        // The path the files were found under: their directory when named, else the walked
+        // one.
         let under = walked_dirs
             .iter()
-            .find(|p| f.starts_with(p))
+            .find(|p| dir.starts_with(p))
             .map(|p| (*p).clone())
             .unwrap_or_else(|| dir.clone());
         let (config_path, root) = finder.find(&dir, &under)?;
@@ -84,11 +99,17 @@ pub fn plan(
             groups.insert(key.clone(), Group::new(config, root));
         }
         let g = groups.get_mut(&key).expect("inserted above");
-        let named = paths.contains(&f);
-        if (!named || force_exclude) && g.config.is_excluded(&walk::display_path(&f, &cwd)) {
-            continue;
+        let excludes = g.config.exclude_set.is_some();
+        for f in run {
+            let named = paths.contains(&f);
+            if (!named || force_exclude)
+                && excludes
+                && g.config.is_excluded(&walk::display_path(&f, &cwd))
+            {
+                continue;
+            }
+            g.files.push(f);
         }
-        g.files.push(f);
     }
     if let Some(name) = stdin_name {
         // Standard input is read as if it were the file it names.
@@ -102,6 +123,7 @@ pub fn plan(
         }
         groups.get_mut(&key).expect("inserted above").stdin = true;
     }
+    cutoff_core::timing::phase("plan: group");
     let walked: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.is_dir())
@@ -176,15 +198,16 @@ struct Finder<'a> {
     adjust: &'a dyn Fn(&mut Config) -> Result<(), String>,
     /// Set by `--config` / `--no-config`: the same for every file.
     fixed: Option<Option<PathBuf>>,
-    by_dir: HashMap<(PathBuf, PathBuf), (Option<PathBuf>, PathBuf)>,
+    /// Keyed by the paths' bytes (hashing a `Path` splits it into components).
+    by_dir: HashMap<(OsString, OsString), (Option<PathBuf>, PathBuf)>,
     /// Per directory and marker: the nearest marker file at or above it (shared by all the
     /// directories below, so each directory is looked at once).
-    nearest: HashMap<(PathBuf, Marker), Option<PathBuf>>,
+    nearest: HashMap<(OsString, Marker), Option<PathBuf>>,
     loaded: HashMap<Option<PathBuf>, Config>,
     cwd: PathBuf,
     /// Per absolute directory, probed beforehand: its configuration file, and whether it
     /// holds a `.git`.
-    here: HashMap<PathBuf, (Option<PathBuf>, bool)>,
+    here: HashMap<OsString, (Option<PathBuf>, bool)>,
 }
 
 impl<'a> Finder<'a> {
@@ -212,7 +235,7 @@ impl<'a> Finder<'a> {
 
     /// The configuration file and the root for files in `dir`, found under `under`.
     fn find(&mut self, dir: &Path, under: &Path) -> Result<(Option<PathBuf>, PathBuf), String> {
-        let key = (dir.to_path_buf(), under.to_path_buf());
+        let key = (dir.as_os_str().to_owned(), under.as_os_str().to_owned());
         if let Some(hit) = self.by_dir.get(&key) {
             return Ok(hit.clone());
         }
@@ -240,11 +263,11 @@ impl<'a> Finder<'a> {
     /// The nearest `marker` at or above the absolute directory `dir`: the configuration
     /// file, or the `.git` of the repository.
     fn nearest(&mut self, dir: &Path, marker: Marker) -> Option<PathBuf> {
-        let key = (dir.to_path_buf(), marker);
+        let key = (dir.as_os_str().to_owned(), marker);
         if let Some(hit) = self.nearest.get(&key) {
             return hit.clone();
         }
-        let here = match (marker, self.here.get(dir)) {
+        let here = match (marker, self.here.get(dir.as_os_str())) {
             (Marker::Config, Some((config, _))) => config.clone(),
             (Marker::Git, Some((_, git))) => git.then(|| dir.join(".git")),
             (Marker::Config, None) => config::CONFIG_FILE_NAMES

@@ -1,0 +1,37 @@
+//! Where a run's time goes: with `CUTOFF_TIMINGS` set, each phase's wall time is written
+//! to standard error as it ends (`cutoff: timing: walk 0.412 s`). For benchmarks and
+//! performance work; nothing is measured or printed otherwise.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+fn state() -> Option<&'static Mutex<Instant>> {
+    static STATE: OnceLock<Option<Mutex<Instant>>> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            std::env::var_os("CUTOFF_TIMINGS")
+                .filter(|v| !v.is_empty() && v != "0")
+                .map(|_| Mutex::new(Instant::now()))
+        })
+        .as_ref()
+}
+
+/// Is timing on?
+pub fn enabled() -> bool {
+    state().is_some()
+}
+
+/// Ends the phase `name`: reports the time since the previous phase ended (or since timing
+/// was first asked about) and starts the next.
+pub fn phase(name: &str) {
+    let Some(m) = state() else {
+        return;
+    };
+    let mut last = m.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    eprintln!(
+        "cutoff: timing: {name} {:.3} s",
+        now.duration_since(*last).as_secs_f64()
+    );
+    *last = now;
+}
