@@ -155,6 +155,52 @@ fn second_run_replays_the_same_report() {
 }
 
 #[test]
+fn a_replay_reports_the_positions_of_a_fresh_run_in_every_format() {
+    // A replay reads no ASCII file whose findings need only positions (the cache kept its
+    // lines); a file with other characters, a CRLF file and a BOM are covered too.
+    let t = repo();
+    write(
+        t.path(),
+        "tekton/unicode.yaml",
+        "# Zeitüberschreitung — 超时\napiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: ü-run\nspec:\n  pipelineRef: {name: build}\n  timeouts: {pipeline: 1h, tasks: 2h}  # ünter\n",
+    );
+    write(
+        t.path(),
+        "tekton/crlf.yaml",
+        &RUN.replace("build-run", "crlf-run").replace('\n', "\r\n"),
+    );
+    write(
+        t.path(),
+        "tekton/bom.yaml",
+        &format!("\u{feff}{}", RUN.replace("build-run", "bom-run")),
+    );
+    for format in ["json", "concise", "sarif", "github", "junit", "checkstyle"] {
+        let run = |extra: &[&str]| {
+            let o = bin()
+                .current_dir(t.path())
+                .args(["lint", "--root", ".", "--format", format, "."])
+                .args(extra)
+                .output()
+                .unwrap();
+            (out(&o), stats_or_none(&o))
+        };
+        let fresh = run(&["--no-cache"]).0;
+        run(&[]);
+        let (replayed, how) = run(&[]);
+        assert!(how.ends_with("(replayed)"), "{format}: {how}");
+        assert_eq!(replayed, fresh, "{format}");
+    }
+}
+
+fn stats_or_none(o: &Output) -> String {
+    err(o)
+        .lines()
+        .find(|l| l.starts_with("cutoff: cache:"))
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
 fn an_edit_rechecks_the_file_and_what_depends_on_it() {
     let t = repo();
     lint(t.path(), &[]);

@@ -21,7 +21,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -32,10 +32,10 @@ use crate::lint::{self, Input, IoError, Read};
 use crate::model::Model;
 use crate::project::Project;
 use crate::source::SourceFile;
-use crate::yaml::Span;
+use crate::yaml::{LineIndex, Span};
 
 /// Bumped whenever the layout of a cache file changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 5;
 const MAGIC: &[u8; 8] = b"CUTOFFC\0";
 
 /// A stat newer than this before the cache was written may hide a change made in the same
@@ -176,6 +176,9 @@ struct Record {
     /// `files` are indexes into the cache's records.
     deps: Deps,
     diags: Vec<Diagnostic>,
+    /// For an ASCII file some finding points into: its line starts and length, so that an
+    /// unchanged run can report positions without reading it (see [`replay`]).
+    lines: Option<(Vec<u32>, u64)>,
 }
 
 struct CacheData {
@@ -227,15 +230,18 @@ fn content_hash(r: &Read) -> u64 {
 }
 
 /// Lints `inputs` under `config` with the cache file `cache_file` (identity `id`, see
-/// [`identity`]).
+/// [`identity`]). `need_text`: the reports show source text (a replay must read the files
+/// findings point into, not only their line index).
 pub fn lint(
     inputs: &[Input],
     max_size: u64,
     config: &Config,
     cache_file: &Path,
     id: u64,
+    need_text: bool,
 ) -> Outcome {
     let mut notes = Vec::new();
+    crate::timing::phase("cache: before");
     let old = match read_cache(cache_file) {
         Ok(Some(c)) if c.identity == id => Some(c),
         Ok(_) => None,
@@ -247,23 +253,34 @@ pub fn lint(
             None
         }
     };
-    let by_path: HashMap<&str, usize> = old
-        .as_ref()
-        .map(|c| {
-            c.records
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (&*r.path, i))
-                .collect()
-        })
-        .unwrap_or_default();
+    // Records are in the inputs' order unless files came or went: a record is looked for
+    // at its input's position first, and by path (a map built on first need) otherwise.
+    // Owned keys: a replay takes the findings out of `old`.
+    let by_path: OnceLock<HashMap<Arc<str>, usize>> = OnceLock::new();
+    let record_of = |old: &CacheData, at: usize, path: &str| -> Option<usize> {
+        if old.records.get(at).is_some_and(|r| &*r.path == path) {
+            return Some(at);
+        }
+        by_path
+            .get_or_init(|| {
+                old.records
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.path.clone(), i))
+                    .collect()
+            })
+            .get(path)
+            .copied()
+    };
     let written_at = old.as_ref().map_or(0, |c| c.written_at);
+    crate::timing::phase("cache: read");
     let seen: Vec<Seen> = inputs
         .par_iter()
-        .map(|i| {
-            let rec = by_path
-                .get(&*i.path)
-                .map(|&r| (r, &old.as_ref().expect("records come from it").records[r]));
+        .enumerate()
+        .map(|(at, i)| {
+            let rec = old
+                .as_ref()
+                .and_then(|old| record_of(old, at, &i.path).map(|r| (r, &old.records[r])));
             let st = stat(&i.fs_path).ok();
             if let (Some((r, rec)), Some(st)) = (rec, st) {
                 if rec.stat == st && st.mtime < written_at - RACY_NS && rec.report == i.report {
@@ -290,11 +307,13 @@ pub fn lint(
         })
         .collect();
 
-    if let Some(old) = &old {
+    crate::timing::phase("cache: stat");
+    let mut old = old;
+    if let Some(old) = &mut old {
         let all_same =
             seen.iter().all(|s| s.unchanged.is_some()) && inputs.len() == old.records.len();
         if all_same {
-            if let Some(out) = replay(inputs, old, &seen, max_size) {
+            if let Some(out) = replay(inputs, old, &seen, max_size, need_text) {
                 return Outcome { notes, ..out };
             }
         }
@@ -362,8 +381,8 @@ pub fn lint(
             if let Some(t) = &toks[i] {
                 changed_tokens.extend(t.iter().copied());
             }
-            if let Some(&r) = by_path.get(&*f.path) {
-                let old = old.as_ref().expect("records come from it");
+            let old = old.as_ref();
+            if let Some((r, old)) = old.and_then(|o| Some((record_of(o, i, &f.path)?, o))) {
                 changed_tokens.extend(old.records[r].tokens.iter().copied());
             }
         }
@@ -443,8 +462,28 @@ pub fn lint(
             tokens: Vec::new(),
             deps,
             diags,
+            lines: None,
         });
     }
+    // The line index of each ASCII file a finding points into: a replay whose reports show
+    // no source text need not read it.
+    let wanted = pointed_into(records.iter().flat_map(|r| &r.diags));
+    let keep: Vec<bool> = project
+        .files
+        .iter()
+        .map(|f| wanted.contains(&*f.path) && !f.text.is_empty() && f.text.is_ascii())
+        .collect();
+    drop(wanted);
+    records
+        .par_iter_mut()
+        .zip(project.files.par_iter())
+        .zip(keep.par_iter())
+        .filter(|(_, &keep)| keep)
+        .for_each(|((r, f), _)| {
+            let lines = f.full_lines();
+            let (starts, len) = lines.parts();
+            r.lines = Some((starts.to_vec(), len as u64));
+        });
     // A file's names matter only if some check asked about them: keep those. Every file's
     // are taken again (the files are parsed), since this run may ask about names the last
     // one did not; an unchanged file's dependencies are all among the names asked then.
@@ -502,28 +541,48 @@ pub fn lint(
     }
 }
 
-/// Nothing changed: the cached findings, and the files they point into (read, not parsed).
-/// `None` when one of those files can no longer be read (then everything is linted).
-fn replay(inputs: &[Input], old: &CacheData, seen: &[Seen], max_size: u64) -> Option<Outcome> {
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for s in seen {
-        let rec = &old.records[s.unchanged?];
-        diagnostics.extend(rec.diags.iter().cloned());
-    }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+/// The paths of the files `diags` point into (their own, their labels', their edits').
+fn pointed_into<'a>(diags: impl Iterator<Item = &'a Diagnostic>) -> HashSet<&'a str> {
     let mut wanted: HashSet<&str> = HashSet::new();
-    for d in &diagnostics {
+    for d in diags {
         wanted.insert(&d.path);
         wanted.extend(d.labels.iter().map(|l| &*l.path));
         if let Some(f) = &d.fix {
             wanted.extend(f.edits.iter().map(|e| &*e.path));
         }
     }
+    wanted
+}
+
+/// Nothing changed: the cached findings, and the files they point into: read (not
+/// parsed) when `need_text`, else only what positions need when the cache kept it.
+/// `None` when one of those files can no longer be read (then everything is linted).
+fn replay(
+    inputs: &[Input],
+    old: &mut CacheData,
+    seen: &[Seen],
+    max_size: u64,
+    need_text: bool,
+) -> Option<Outcome> {
+    let records: Vec<usize> = seen.iter().map(|s| s.unchanged).collect::<Option<_>>()?;
+    let wanted = pointed_into(records.iter().flat_map(|&r| &old.records[r].diags));
     let files: Vec<Option<SourceFile>> = inputs
         .par_iter()
         .zip(seen.par_iter())
-        .filter(|(i, _)| wanted.contains(&*i.path))
-        .map(|(i, s)| {
+        .zip(records.par_iter())
+        .filter(|((i, _), _)| wanted.contains(&*i.path))
+        .map(|((i, s), &r)| {
+            let kept = old.records[r].lines.as_ref().filter(|_| !need_text);
+            if let Some((starts, len)) = kept {
+                if let Some(lines) = LineIndex::from_parts(starts.clone(), *len as usize) {
+                    return Some(SourceFile::positions_only(
+                        i.path.clone(),
+                        Some(i.fs_path.clone()),
+                        lines,
+                        i.report,
+                    ));
+                }
+            }
             let read = match &s.read {
                 Some(Ok(Read::Bytes(b))) => Read::Bytes(b.clone()),
                 _ => lint::read_bounded(&i.fs_path, max_size).ok()?,
@@ -531,7 +590,15 @@ fn replay(inputs: &[Input], old: &CacheData, seen: &[Seen], max_size: u64) -> Op
             Some(lint::from_read(i, read, false))
         })
         .collect();
+    drop(wanted);
     let files: Vec<SourceFile> = files.into_iter().collect::<Option<_>>()?;
+    // Only now, when the replay cannot fail any more, are the findings taken from the cache.
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for r in records {
+        diagnostics.append(&mut old.records[r].diags);
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::timing::phase("replay: read files");
     Some(Outcome {
         project: Project::new(files),
         diagnostics,
@@ -630,20 +697,17 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The header (with each part's length and checksum), the string table and the records.
-fn encode(data: &CacheData) -> [Vec<u8>; 3] {
+/// The header (with each part's length and checksum), the string table, the index (what
+/// is not per file, and where each record starts) and the records (decoded in parallel).
+fn encode(data: &CacheData) -> [Vec<u8>; 4] {
     let mut w = Writer {
         buf: Vec::new(),
         strings: HashMap::new(),
         table: Vec::new(),
     };
-    w.u64(data.written_at as u64);
-    w.u32(data.asked.len() as u32);
-    for k in &data.asked {
-        w.u32(*k);
-    }
-    w.u32(data.records.len() as u32);
+    let mut starts = Vec::with_capacity(data.records.len());
     for r in &data.records {
+        starts.push(w.buf.len() as u64);
         w.text(&r.path);
         w.u8(r.report as u8);
         w.u64(r.stat.size);
@@ -669,10 +733,31 @@ fn encode(data: &CacheData) -> [Vec<u8>; 3] {
         for d in &r.diags {
             w.diag(d);
         }
+        match &r.lines {
+            Some((starts, len)) => {
+                w.u8(1);
+                w.u64(*len);
+                w.u32(starts.len() as u32);
+                for s in starts {
+                    w.u32(*s);
+                }
+            }
+            None => w.u8(0),
+        }
     }
-    // The string table goes first in the body; the parts are written one after the other
-    // (never copied into one buffer: at 100,000 files the records are tens of megabytes).
+    // The parts are written one after the other (never copied into one buffer: at 100,000
+    // files the records are tens of megabytes).
     let records = std::mem::take(&mut w.buf);
+    w.u64(data.written_at as u64);
+    w.u32(data.asked.len() as u32);
+    for k in &data.asked {
+        w.u32(*k);
+    }
+    w.u32(starts.len() as u32);
+    for s in &starts {
+        w.u64(*s);
+    }
+    let index = std::mem::take(&mut w.buf);
     let table = std::mem::take(&mut w.table);
     w.u32(table.len() as u32);
     for s in &table {
@@ -680,24 +765,24 @@ fn encode(data: &CacheData) -> [Vec<u8>; 3] {
     }
     let table = w.buf;
 
-    let mut header = Vec::with_capacity(64);
+    let mut header = Vec::with_capacity(80);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&FORMAT.to_le_bytes());
     let build = build_id();
     header.extend_from_slice(&(build.len() as u32).to_le_bytes());
     header.extend_from_slice(build.as_bytes());
     header.extend_from_slice(&data.identity.to_le_bytes());
-    for part in [&table, &records] {
+    for part in [&table, &index, &records] {
         header.extend_from_slice(&(part.len() as u64).to_le_bytes());
         header.extend_from_slice(&hash64(part).to_le_bytes());
     }
-    [header, table, records]
+    [header, table, index, records]
 }
 
 struct Reader<'a> {
     b: &'a [u8],
     at: usize,
-    table: Vec<Arc<str>>,
+    table: &'a [Arc<str>],
 }
 
 type R<T> = Result<T, String>;
@@ -826,7 +911,7 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     let mut r = Reader {
         b: bytes,
         at: 0,
-        table: Vec::new(),
+        table: &[],
     };
     if r.take(8)? != MAGIC {
         return Err("not a cutoff cache file".into());
@@ -839,19 +924,27 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     }
     let identity = r.u64()?;
     let (table_len, table_digest) = (r.u64()? as usize, r.u64()?);
-    let (body_len, body_digest) = (r.u64()? as usize, r.u64()?);
+    let (index_len, index_digest) = (r.u64()? as usize, r.u64()?);
+    let (records_len, records_digest) = (r.u64()? as usize, r.u64()?);
     let table_bytes = r.take(table_len)?;
-    let body = r.take(body_len)?;
+    let index_bytes = r.take(index_len)?;
+    let records_bytes = r.take(records_len)?;
     if r.at != bytes.len() {
         return Err("trailing bytes".into());
     }
-    if hash64(table_bytes) != table_digest || hash64(body) != body_digest {
+    let digests = [
+        (table_bytes, table_digest),
+        (index_bytes, index_digest),
+        (records_bytes, records_digest),
+    ];
+    if !digests.par_iter().all(|(b, d)| hash64(b) == *d) {
         return Err("its checksum does not match".into());
     }
+    crate::timing::phase("cache: checksum");
     let mut t = Reader {
         b: table_bytes,
         at: 0,
-        table: Vec::new(),
+        table: &[],
     };
     let n = t.count(4)?;
     let mut table = Vec::with_capacity(n);
@@ -861,10 +954,11 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     if t.at != table_bytes.len() {
         return Err("trailing bytes in its string table".into());
     }
+    crate::timing::phase("cache: table");
     let mut r = Reader {
-        b: body,
+        b: index_bytes,
         at: 0,
-        table,
+        table: &table,
     };
     let written_at = r.u64()? as i64;
     let n = r.count(4)?;
@@ -872,53 +966,87 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     for _ in 0..n {
         asked.push(r.u32()?);
     }
-    let n = r.count(60)?;
-    let mut records = Vec::with_capacity(n);
+    let n = r.count(8)?;
+    let mut starts = Vec::with_capacity(n + 1);
     for _ in 0..n {
-        let path = r.text()?;
-        let report = r.u8()? != 0;
-        let stat = Stat {
-            size: r.u64()?,
-            mtime: r.u64()? as i64,
-            ctime: r.u64()? as i64,
-            ino: r.u64()?,
-            dev: r.u64()?,
-        };
-        let hash = r.u64()?;
-        let nt = r.count(4)?;
-        let mut tokens = Vec::with_capacity(nt);
-        for _ in 0..nt {
-            tokens.push(r.u32()?);
-        }
-        let all = r.u8()? != 0;
-        let nf = r.count(4)?;
-        let mut files = Vec::with_capacity(nf);
-        for _ in 0..nf {
-            files.push(r.u32()?);
-        }
-        let nk = r.count(4)?;
-        let mut keys = Vec::with_capacity(nk);
-        for _ in 0..nk {
-            keys.push(r.u32()?);
-        }
-        let nd = r.count(30)?;
-        let mut diags = Vec::with_capacity(nd);
-        for _ in 0..nd {
-            diags.push(r.diag()?);
-        }
-        records.push(Record {
-            path,
-            report,
-            stat,
-            hash,
-            tokens,
-            deps: Deps { files, keys, all },
-            diags,
-        });
+        starts.push(r.u64()? as usize);
     }
-    if r.at != body.len() {
-        return Err("trailing bytes in its body".into());
+    if r.at != index_bytes.len() {
+        return Err("trailing bytes in its index".into());
     }
+    starts.push(records_bytes.len());
+    if starts.first().is_some_and(|&s| s != 0) || starts.windows(2).any(|w| w[0] > w[1]) {
+        return Err("a record outside its records".into());
+    }
+    let table = &table;
+    let records: Vec<R<Record>> = starts
+        .par_windows(2)
+        .map(|w| {
+            let mut r = Reader {
+                b: &records_bytes[w[0]..w[1]],
+                at: 0,
+                table,
+            };
+            let path = r.text()?;
+            let report = r.u8()? != 0;
+            let stat = Stat {
+                size: r.u64()?,
+                mtime: r.u64()? as i64,
+                ctime: r.u64()? as i64,
+                ino: r.u64()?,
+                dev: r.u64()?,
+            };
+            let hash = r.u64()?;
+            let nt = r.count(4)?;
+            let mut tokens = Vec::with_capacity(nt);
+            for _ in 0..nt {
+                tokens.push(r.u32()?);
+            }
+            let all = r.u8()? != 0;
+            let nf = r.count(4)?;
+            let mut files = Vec::with_capacity(nf);
+            for _ in 0..nf {
+                files.push(r.u32()?);
+            }
+            let nk = r.count(4)?;
+            let mut keys = Vec::with_capacity(nk);
+            for _ in 0..nk {
+                keys.push(r.u32()?);
+            }
+            let nd = r.count(30)?;
+            let mut diags = Vec::with_capacity(nd);
+            for _ in 0..nd {
+                diags.push(r.diag()?);
+            }
+            let lines = match r.u8()? {
+                0 => None,
+                _ => {
+                    let len = r.u64()?;
+                    let n = r.count(4)?;
+                    let mut starts = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        starts.push(r.u32()?);
+                    }
+                    Some((starts, len))
+                }
+            };
+            let rec = Record {
+                path,
+                report,
+                stat,
+                hash,
+                tokens,
+                deps: Deps { files, keys, all },
+                diags,
+                lines,
+            };
+            if r.at != r.b.len() {
+                return Err("trailing bytes in a record".into());
+            }
+            Ok(rec)
+        })
+        .collect();
+    let records = records.into_iter().collect::<R<Vec<Record>>>()?;
     Ok(Some(CacheData {
         identity,
         written_at,
@@ -929,7 +1057,10 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
 
 fn read_cache(path: &Path) -> R<Option<CacheData>> {
     match std::fs::read(path) {
-        Ok(bytes) => decode(&bytes),
+        Ok(bytes) => {
+            crate::timing::phase("cache: read bytes");
+            decode(&bytes)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),
     }
@@ -1064,12 +1195,14 @@ mod tests {
                     all: false,
                 },
                 diags: vec![d.clone()],
+                lines: Some((vec![0, 2], 3)),
             }],
         };
         let bytes = encode(&data).concat();
         let back = decode(&bytes).unwrap().unwrap();
         assert_eq!(back.identity, 7);
         assert_eq!(back.records[0].diags, vec![d]);
+        assert_eq!(back.records[0].lines, Some((vec![0, 2], 3)));
         assert_eq!(back.records[0].tokens, vec![1, 2]);
         // Every truncation and every flipped byte is an error or another build, never a panic.
         for n in 0..bytes.len() {

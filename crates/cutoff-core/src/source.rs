@@ -35,6 +35,9 @@ pub struct SourceFile {
     pub skip: Option<Skip>,
     /// Size on disk, for files skipped before reading.
     pub size: u64,
+    /// The text was not read (it is empty here): the file is ASCII and `lines` was kept by
+    /// the cache, which is all positions need (see [`SourceFile::position`]).
+    pub text_elided: bool,
 }
 
 impl SourceFile {
@@ -79,6 +82,7 @@ impl SourceFile {
             report,
             skip: (!relevant).then_some(Skip::Irrelevant),
             size,
+            text_elided: false,
         }
     }
 
@@ -101,6 +105,54 @@ impl SourceFile {
             report,
             skip: Some(skip),
             size,
+            text_elided: false,
+        }
+    }
+
+    /// A file known only by the line index of its ASCII text (kept by the cache): enough to
+    /// turn offsets into lines and columns, for reports that show no source text.
+    pub fn positions_only(
+        path: Arc<str>,
+        fs_path: Option<PathBuf>,
+        lines: LineIndex,
+        report: bool,
+    ) -> SourceFile {
+        let size = lines.parts().1 as u64;
+        SourceFile {
+            path,
+            fs_path,
+            text: Arc::from(""),
+            lines,
+            stream: Stream {
+                documents: Vec::new(),
+            },
+            report,
+            skip: None,
+            size,
+            text_elided: true,
+        }
+    }
+
+    /// The line index of the whole text (files without any marker cutoff reads keep an
+    /// empty one; it is built here for them).
+    pub fn full_lines(&self) -> std::borrow::Cow<'_, LineIndex> {
+        if self.skip == Some(Skip::Irrelevant) && !self.text.is_empty() {
+            std::borrow::Cow::Owned(LineIndex::new(&self.text))
+        } else {
+            std::borrow::Cow::Borrowed(&self.lines)
+        }
+    }
+
+    /// 1-based line and column (in chars, or in UTF-16 units) of the byte `offset`.
+    pub fn position(&self, offset: usize, utf16: bool) -> (usize, usize) {
+        if self.text_elided {
+            return self.lines.line_col_ascii(offset);
+        }
+        let lines = self.full_lines();
+        if utf16 {
+            lines.line_col_utf16(&self.text, offset)
+        } else {
+            lines.line_col(&self.text, offset)
         }
     }
 

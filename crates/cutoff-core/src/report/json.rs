@@ -4,16 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Applicability, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 
 use super::Report;
-
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    files_scanned: usize,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-}
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
@@ -57,59 +50,90 @@ struct JsonEdit<'a> {
 }
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let diagnostics = report
+    use rayon::prelude::*;
+    // The same bytes as pretty-printing [`Output`] whole, with the findings rendered in
+    // parallel, a chunk at a time, each indented to its depth in the array.
+    write!(
+        out,
+        "{{\n  \"version\": 1,\n  \"files_scanned\": {},\n  \"diagnostics\": ",
+        report.files_scanned
+    )?;
+    if report.diagnostics.is_empty() {
+        return out.write_all(b"[]\n}\n");
+    }
+    out.write_all(b"[\n")?;
+    let chunks: Vec<io::Result<Vec<u8>>> = report
         .diagnostics
-        .iter()
-        .map(|d| {
-            let r = report.range(&d.path, d.span.start, d.span.end);
-            JsonDiagnostic {
-                code: d.code,
-                name: d.name,
-                severity: d.severity,
-                path: &d.path,
-                line: r.start.line,
-                column: r.start.col,
-                end_line: r.end.line,
-                end_column: r.end.col,
-                message: &d.message,
-                help: d.help.as_deref(),
-                labels: d
-                    .labels
-                    .iter()
-                    .map(|l| {
-                        let r = report.range(&l.path, l.span.start, l.span.end);
-                        JsonLabel {
-                            path: &l.path,
-                            line: r.start.line,
-                            column: r.start.col,
-                            end_line: r.end.line,
-                            end_column: r.end.col,
-                            message: &l.message,
-                        }
-                    })
-                    .collect(),
-                fix: d.fix.as_ref().map(|f| JsonFix {
-                    applicability: f.applicability,
-                    description: &f.description,
-                    edits: f
-                        .edits
-                        .iter()
-                        .map(|e| JsonEdit {
-                            path: &e.path,
-                            start: e.start,
-                            end: e.end,
-                            replacement: &e.replacement,
-                        })
-                        .collect(),
-                }),
+        .par_chunks(512)
+        .enumerate()
+        .map(|(ci, chunk)| {
+            let mut buf = Vec::with_capacity(chunk.len() * 1024);
+            let mut one = Vec::with_capacity(2048);
+            for (i, d) in chunk.iter().enumerate() {
+                if ci > 0 || i > 0 {
+                    buf.extend_from_slice(b",\n");
+                }
+                one.clear();
+                serde_json::to_writer_pretty(&mut one, &json_diagnostic(report, d))?;
+                // JSON strings hold no raw line breaks: every line is one of the value's.
+                for (li, line) in one.split(|&b| b == b'\n').enumerate() {
+                    if li > 0 {
+                        buf.push(b'\n');
+                    }
+                    buf.extend_from_slice(b"    ");
+                    buf.extend_from_slice(line);
+                }
             }
+            Ok(buf)
         })
         .collect();
-    let output = Output {
-        version: 1,
-        files_scanned: report.files_scanned,
-        diagnostics,
-    };
-    serde_json::to_writer_pretty(&mut *out, &output)?;
-    out.write_all(b"\n")
+    for c in chunks {
+        out.write_all(&c?)?;
+    }
+    out.write_all(b"\n  ]\n}\n")
+}
+
+fn json_diagnostic<'a>(report: &Report<'_>, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let r = report.range(&d.path, d.span.start, d.span.end);
+    JsonDiagnostic {
+        code: d.code,
+        name: d.name,
+        severity: d.severity,
+        path: &d.path,
+        line: r.start.line,
+        column: r.start.col,
+        end_line: r.end.line,
+        end_column: r.end.col,
+        message: &d.message,
+        help: d.help.as_deref(),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let r = report.range(&l.path, l.span.start, l.span.end);
+                JsonLabel {
+                    path: &l.path,
+                    line: r.start.line,
+                    column: r.start.col,
+                    end_line: r.end.line,
+                    end_column: r.end.col,
+                    message: &l.message,
+                }
+            })
+            .collect(),
+        fix: d.fix.as_ref().map(|f| JsonFix {
+            applicability: f.applicability,
+            description: &f.description,
+            edits: f
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    path: &e.path,
+                    start: e.start,
+                    end: e.end,
+                    replacement: &e.replacement,
+                })
+                .collect(),
+        }),
+    }
 }

@@ -20,8 +20,7 @@ pub use text::summary;
 use std::io::{self, Write};
 
 use crate::diagnostic::{Applicability, Diagnostic, RuleMeta};
-use crate::source::{Skip, SourceFile, Sources};
-use crate::yaml::LineIndex;
+use crate::source::{SourceFile, Sources};
 
 /// An output format of `cutoff lint`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,19 +172,7 @@ impl Report<'_> {
         let Some(file) = self.file(path) else {
             return Pos { line: 1, col: 1 };
         };
-        let convert = |lines: &LineIndex| {
-            if utf16 {
-                lines.line_col_utf16(&file.text, offset)
-            } else {
-                lines.line_col(&file.text, offset)
-            }
-        };
-        // Files without any marker cutoff reads keep an empty line index.
-        let (line, col) = if file.skip == Some(Skip::Irrelevant) && !file.text.is_empty() {
-            convert(&LineIndex::new(&file.text))
-        } else {
-            convert(&file.lines)
-        };
+        let (line, col) = file.position(offset, utf16);
         Pos { line, col }
     }
 }

@@ -10,7 +10,7 @@ use miette::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{Skip, SourceFile};
+use crate::source::SourceFile;
 use crate::yaml::LineIndex;
 
 use super::{fix_counts, Report};
@@ -227,16 +227,10 @@ impl<'a> Src<'a> {
         if file.text.is_empty() {
             return None;
         }
-        // Files without any marker cutoff reads keep an empty line index.
-        let lines = if file.skip == Some(Skip::Irrelevant) {
-            Cow::Owned(LineIndex::new(&file.text))
-        } else {
-            Cow::Borrowed(&file.lines)
-        };
         Some(Src {
             name: &file.path,
             text: &file.text,
-            lines,
+            lines: file.full_lines(),
         })
     }
 

@@ -69,6 +69,30 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// The line starts and the text's length, to be kept (by the cache) and given back to
+    /// [`LineIndex::from_parts`].
+    pub fn parts(&self) -> (&[u32], usize) {
+        (&self.starts, self.len)
+    }
+
+    /// The index [`LineIndex::parts`] described; `None` unless the starts are increasing,
+    /// begin at 0 and lie within `len`.
+    pub fn from_parts(starts: Vec<u32>, len: usize) -> Option<LineIndex> {
+        let ok = starts.first() == Some(&0)
+            && starts.windows(2).all(|w| w[0] < w[1])
+            && starts.last().is_some_and(|&l| l as usize <= len);
+        ok.then_some(LineIndex { starts, len })
+    }
+
+    /// 1-based line and column of `offset` in an ASCII text of which only this index is
+    /// at hand: bytes, chars and UTF-16 units are then the same.
+    pub fn line_col_ascii(&self, offset: usize) -> (usize, usize) {
+        let off = offset.min(self.len);
+        let line = self.line_of(off);
+        let start = self.line_start(line).min(off);
+        (line, off - start + 1)
+    }
+
     /// Start of the line and the clamped offset, both on char boundaries of `text`.
     fn bounds(&self, text: &str, offset: usize) -> (usize, usize, usize) {
         let mut off = offset.min(text.len());
