@@ -189,14 +189,15 @@ fn walk_dir(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
     (found.into_inner().unwrap_or_default(), errors)
 }
 
-/// For each of `dirs`: the first of `names` that is a file in it, and whether it holds a
-/// `.git`; probed in parallel (configuration discovery asks this of every directory).
-pub fn probe_dirs(dirs: &[PathBuf], names: &[&str]) -> Vec<(Option<PathBuf>, bool)> {
+/// For each of `dirs`: the first of `names` that is a file in it, and (if `git`) whether
+/// it holds a `.git`; probed in parallel (configuration discovery asks this of every
+/// directory).
+pub fn probe_dirs(dirs: &[PathBuf], names: &[&str], git: bool) -> Vec<(Option<PathBuf>, bool)> {
     use rayon::prelude::*;
     dirs.par_iter()
         .map(|d| {
             let found = names.iter().map(|n| d.join(n)).find(|c| c.is_file());
-            (found, d.join(".git").exists())
+            (found, git && d.join(".git").exists())
         })
         .collect()
 }

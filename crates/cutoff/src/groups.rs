@@ -60,9 +60,15 @@ pub fn plan(
         .filter_map(|f| f.parent())
         .map(|d| absolute(&cwd, d))
         .collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    let probed = walk::probe_dirs(&dirs, &config::CONFIG_FILE_NAMES);
+    walk::sort_paths(&mut dirs);
+    // Only what [`Finder::find`] will ask: no configuration with `--config`/`--no-config`,
+    // no `.git` with `--root`.
+    let names: &[&str] = if finder.fixed.is_some() {
+        &[]
+    } else {
+        &config::CONFIG_FILE_NAMES
+    };
+    let probed = walk::probe_dirs(&dirs, names, common.root.is_none());
     finder.here = dirs
         .into_iter()
         .map(PathBuf::into_os_string)
