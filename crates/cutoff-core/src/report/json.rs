@@ -62,33 +62,37 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         return out.write_all(b"[]\n}\n");
     }
     out.write_all(b"[\n")?;
-    let chunks: Vec<io::Result<Vec<u8>>> = report
-        .diagnostics
-        .par_chunks(512)
-        .enumerate()
-        .map(|(ci, chunk)| {
-            let mut buf = Vec::with_capacity(chunk.len() * 1024);
-            let mut one = Vec::with_capacity(2048);
-            for (i, d) in chunk.iter().enumerate() {
-                if ci > 0 || i > 0 {
-                    buf.extend_from_slice(b",\n");
-                }
-                one.clear();
-                serde_json::to_writer_pretty(&mut one, &json_diagnostic(report, d))?;
-                // JSON strings hold no raw line breaks: every line is one of the value's.
-                for (li, line) in one.split(|&b| b == b'\n').enumerate() {
-                    if li > 0 {
-                        buf.push(b'\n');
+    // Windows of chunks, each written before the next is rendered: memory stays bounded
+    // whatever the number of findings.
+    const CHUNK: usize = 512;
+    for (wi, window) in report.diagnostics.chunks(CHUNK * 16).enumerate() {
+        let chunks: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                let mut one = Vec::with_capacity(2048);
+                for (i, d) in chunk.iter().enumerate() {
+                    if wi > 0 || ci > 0 || i > 0 {
+                        buf.extend_from_slice(b",\n");
                     }
-                    buf.extend_from_slice(b"    ");
-                    buf.extend_from_slice(line);
+                    one.clear();
+                    serde_json::to_writer_pretty(&mut one, &json_diagnostic(report, d))?;
+                    // JSON strings hold no raw line breaks: every line is one of the value's.
+                    for (li, line) in one.split(|&b| b == b'\n').enumerate() {
+                        if li > 0 {
+                            buf.push(b'\n');
+                        }
+                        buf.extend_from_slice(b"    ");
+                        buf.extend_from_slice(line);
+                    }
                 }
-            }
-            Ok(buf)
-        })
-        .collect();
-    for c in chunks {
-        out.write_all(&c?)?;
+                Ok(buf)
+            })
+            .collect();
+        for c in chunks {
+            out.write_all(&c?)?;
+        }
     }
     out.write_all(b"\n  ]\n}\n")
 }
