@@ -111,6 +111,20 @@ pub fn sort_paths(paths: &mut Vec<PathBuf>) {
                 .iter()
                 .map(|&b| if b == b'/' { 0 } else { b })
         }
+        // Written another way (`a//b`, `a/./b`, a trailing `/`), two paths can be the same
+        // path with other bytes: then the components decide, as they always did.
+        let unusual = |p: &PathBuf| {
+            let b = p.as_os_str().as_bytes();
+            memchr::memmem::find(b, b"//").is_some()
+                || memchr::memmem::find(b, b"/./").is_some()
+                || b.ends_with(b"/")
+                || b.ends_with(b"/.")
+        };
+        if paths.iter().any(unusual) {
+            paths.sort_unstable();
+            paths.dedup();
+            return;
+        }
         paths.sort_unstable_by(|a, b| key(a).cmp(key(b)));
         paths.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
     }
@@ -281,6 +295,13 @@ mod tests {
         want.dedup();
         sort_paths(&mut ps);
         assert_eq!(ps, want);
+        // The same file written two ways is one file, as before.
+        let mut ps: Vec<PathBuf> = ["a/b.yaml", "a//b.yaml", "a/./b.yaml", "a//c.yaml"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        sort_paths(&mut ps);
+        assert_eq!(ps.len(), 2);
     }
 
     #[test]
