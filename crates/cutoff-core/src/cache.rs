@@ -350,8 +350,10 @@ pub fn lint(
             Err(e) => io_errors.push(e),
         }
     }
+    crate::timing::phase("cache: read and parse");
     let project = Project::new(files);
     let model = Model::new(&project, config);
+    crate::timing::phase("cache: project and model");
 
     // Which files changed, by path; and the names they hold, before and after.
     let n = project.files.len();
@@ -408,8 +410,10 @@ pub fn lint(
         })
         .collect();
 
+    crate::timing::phase("cache: what to check");
     let _session = deps::Session::start();
     let checked = lint::check_recorded(&model, &|i| recheck[i]);
+    crate::timing::phase("cache: check");
     let mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>> = vec![None; n];
     let mut stats = Stats {
         files: n,
@@ -516,6 +520,7 @@ pub fn lint(
     asked.sort_unstable();
     // The model borrows the project; it is done (and freed with the process).
     std::mem::forget(model);
+    crate::timing::phase("cache: records");
     let mut data = CacheData {
         identity: id,
         written_at: now_ns(),
@@ -528,6 +533,7 @@ pub fn lint(
             cache_file.display()
         ));
     }
+    crate::timing::phase("cache: write");
     for r in &mut data.records {
         diagnostics.append(&mut r.diags);
     }
