@@ -337,6 +337,9 @@ cmd_run() {
   local cutoff=${CUTOFF_BIN:-}
   [ -n "$cutoff" ] || cutoff=$(command -v cutoff) || die "no cutoff binary (CUTOFF_BIN unset, none on PATH)"
   case "$cutoff" in /*) ;; *) cutoff=$(cd "$(dirname "$cutoff")" && pwd)/$(basename "$cutoff") ;; esac
+  # A runner's checkout is fresh: a cache of results would be written and never read. A job
+  # that saves and restores .cutoff_cache/ itself sets CUTOFF_NO_CACHE=0.
+  export CUTOFF_NO_CACHE=${CUTOFF_NO_CACHE:-1}
 
   local format=${INPUT_FORMAT:-github} fail_on=${INPUT_FAIL_ON:-warning} category=${INPUT_CATEGORY:-cutoff}
   case "$fail_on" in

@@ -1229,6 +1229,31 @@ fn forks_and_dependabot_skip_the_upload_with_a_notice() {
 }
 
 #[test]
+fn the_action_writes_no_cache_unless_the_job_asks_for_one() {
+    // A runner's checkout is fresh: a cache would be written and never read.
+    let (repo, _) = pr_repo();
+    let d = repo.path();
+    let env = Env::new();
+    let r = env.run("run", d, None, &[("fail-on", "never")], true);
+    assert_eq!(r.code(), 0, "{}", r.log());
+    assert!(!d.join(".cutoff_cache").exists(), "{}", r.log());
+    // A job that restores `.cutoff_cache/` itself turns it back on.
+    let r = env.call(
+        "run",
+        d,
+        Event::Push,
+        &[("fail-on", "never")],
+        true,
+        &Extra {
+            env: vec![("CUTOFF_NO_CACHE".into(), "0".into())],
+            ..Extra::default()
+        },
+    );
+    assert_eq!(r.code(), 0, "{}", r.log());
+    assert!(d.join(".cutoff_cache").is_dir(), "{}", r.log());
+}
+
+#[test]
 fn a_configuration_error_is_annotated_at_its_line() {
     let (repo, base) = pr_repo();
     let d = repo.path();
