@@ -19,7 +19,7 @@
 //! A cache file that cannot be read is ignored (with a note), and replaced.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -35,7 +35,7 @@ use crate::source::SourceFile;
 use crate::yaml::{LineIndex, Span};
 
 /// Bumped whenever the layout of a cache file changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"CUTOFFC\0";
 
 /// A stat newer than this before the cache was written may hide a change made in the same
@@ -621,9 +621,10 @@ fn replay(
 
 // ---------------------------------------------------------------------------------------
 // The file format: little-endian integers; strings once, as a length and UTF-8 bytes, in a
-// table, and elsewhere as their index in it. A header (magic, format, build, identity, the
-// table's and the records' lengths and checksums), the table, the records; both checksums
-// are checked before anything is decoded.
+// table, and elsewhere as their index in it. A header (magic, format, build, identity, and
+// the length and checksum of each part), then the parts: the records (written as they are
+// encoded), the index (where each record starts) and the string table; every checksum is
+// checked before anything is decoded, and the records are decoded in parallel.
 
 struct Writer<'a> {
     buf: Vec<u8>,
@@ -703,17 +704,104 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The header (with each part's length and checksum), the string table, the index (what
-/// is not per file, and where each record starts) and the records (decoded in parallel).
-fn encode(data: &CacheData) -> [Vec<u8>; 4] {
+/// A checksum computed as bytes arrive, equal to [`hash64`]'s mixing without the length
+/// up front (it is mixed in at the end): the records are written to the file as they are
+/// encoded, never held whole.
+struct StreamHash {
+    h: u64,
+    pending: [u8; 8],
+    npending: usize,
+    len: u64,
+}
+
+impl StreamHash {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    fn new() -> StreamHash {
+        StreamHash {
+            h: 0x243F_6A88_85A3_08D3,
+            pending: [0; 8],
+            npending: 0,
+            len: 0,
+        }
+    }
+
+    fn word(&mut self, w: [u8; 8]) {
+        self.h = (self.h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(Self::K);
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.npending > 0 {
+            let take = (8 - self.npending).min(bytes.len());
+            self.pending[self.npending..self.npending + take].copy_from_slice(&bytes[..take]);
+            self.npending += take;
+            bytes = &bytes[take..];
+            if self.npending < 8 {
+                return;
+            }
+            self.word(self.pending);
+            self.npending = 0;
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.word(w);
+        }
+        let rest = chunks.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.npending = rest.len();
+    }
+
+    fn finish(mut self) -> u64 {
+        if self.npending > 0 {
+            let mut w = [0u8; 8];
+            w[..self.npending].copy_from_slice(&self.pending[..self.npending]);
+            self.word(w);
+        }
+        let mut h = self.h ^ self.len.wrapping_mul(Self::K);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        h ^ (h >> 33)
+    }
+
+    fn of(bytes: &[u8]) -> u64 {
+        let mut s = StreamHash::new();
+        s.update(bytes);
+        s.finish()
+    }
+}
+
+/// One part of the file being written: its length and checksum.
+struct PartSum {
+    len: u64,
+    hash: u64,
+}
+
+/// Writes the cache to `out`: the header (with each part's length and checksum, written
+/// last, over a placeholder of the same size), the records as they are encoded (a megabyte
+/// at a time: at 100,000 files they are tens of megabytes), the index (what is not per
+/// file, and where each record starts) and the string table.
+fn encode_to<W: Write + Seek>(out: &mut W, data: &CacheData) -> std::io::Result<()> {
+    const FLUSH_AT: usize = 1 << 20;
+    let build = build_id();
+    let header_len = MAGIC.len() + 4 + 4 + build.len() + 8 + 3 * 16;
+    let start = out.stream_position()?;
+    out.write_all(&vec![0u8; header_len])?;
+
     let mut w = Writer {
-        buf: Vec::new(),
+        buf: Vec::with_capacity(FLUSH_AT + 4096),
         strings: HashMap::new(),
         table: Vec::new(),
     };
+    let mut sum = StreamHash::new();
+    let mut written: u64 = 0;
     let mut starts = Vec::with_capacity(data.records.len());
     for r in &data.records {
-        starts.push(w.buf.len() as u64);
+        starts.push(written + w.buf.len() as u64);
         w.text(&r.path);
         w.u8(r.report as u8);
         w.u64(r.stat.size);
@@ -750,10 +838,22 @@ fn encode(data: &CacheData) -> [Vec<u8>; 4] {
             }
             None => w.u8(0),
         }
+        if w.buf.len() >= FLUSH_AT {
+            sum.update(&w.buf);
+            out.write_all(&w.buf)?;
+            written += w.buf.len() as u64;
+            w.buf.clear();
+        }
     }
-    // The parts are written one after the other (never copied into one buffer: at 100,000
-    // files the records are tens of megabytes).
-    let records = std::mem::take(&mut w.buf);
+    sum.update(&w.buf);
+    out.write_all(&w.buf)?;
+    written += w.buf.len() as u64;
+    w.buf.clear();
+    let records = PartSum {
+        len: written,
+        hash: sum.finish(),
+    };
+
     w.u64(data.written_at as u64);
     w.u32(data.asked.len() as u32);
     for k in &data.asked {
@@ -770,19 +870,36 @@ fn encode(data: &CacheData) -> [Vec<u8>; 4] {
         w.str(s);
     }
     let table = w.buf;
+    out.write_all(&index)?;
+    out.write_all(&table)?;
+    let sums = [
+        records,
+        PartSum {
+            len: index.len() as u64,
+            hash: StreamHash::of(&index),
+        },
+        PartSum {
+            len: table.len() as u64,
+            hash: StreamHash::of(&table),
+        },
+    ];
 
-    let mut header = Vec::with_capacity(80);
+    let mut header = Vec::with_capacity(header_len);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&FORMAT.to_le_bytes());
-    let build = build_id();
     header.extend_from_slice(&(build.len() as u32).to_le_bytes());
     header.extend_from_slice(build.as_bytes());
     header.extend_from_slice(&data.identity.to_le_bytes());
-    for part in [&table, &index, &records] {
-        header.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        header.extend_from_slice(&hash64(part).to_le_bytes());
+    for p in &sums {
+        header.extend_from_slice(&p.len.to_le_bytes());
+        header.extend_from_slice(&p.hash.to_le_bytes());
     }
-    [header, table, index, records]
+    debug_assert_eq!(header.len(), header_len);
+    let end = out.stream_position()?;
+    out.seek(std::io::SeekFrom::Start(start))?;
+    out.write_all(&header)?;
+    out.seek(std::io::SeekFrom::Start(end))?;
+    Ok(())
 }
 
 struct Reader<'a> {
@@ -929,21 +1046,21 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
         return Ok(None);
     }
     let identity = r.u64()?;
-    let (table_len, table_digest) = (r.u64()? as usize, r.u64()?);
-    let (index_len, index_digest) = (r.u64()? as usize, r.u64()?);
     let (records_len, records_digest) = (r.u64()? as usize, r.u64()?);
-    let table_bytes = r.take(table_len)?;
-    let index_bytes = r.take(index_len)?;
+    let (index_len, index_digest) = (r.u64()? as usize, r.u64()?);
+    let (table_len, table_digest) = (r.u64()? as usize, r.u64()?);
     let records_bytes = r.take(records_len)?;
+    let index_bytes = r.take(index_len)?;
+    let table_bytes = r.take(table_len)?;
     if r.at != bytes.len() {
         return Err("trailing bytes".into());
     }
     let digests = [
-        (table_bytes, table_digest),
-        (index_bytes, index_digest),
         (records_bytes, records_digest),
+        (index_bytes, index_digest),
+        (table_bytes, table_digest),
     ];
-    if !digests.par_iter().all(|(b, d)| hash64(b) == *d) {
+    if !digests.par_iter().all(|(b, d)| StreamHash::of(b) == *d) {
         return Err("its checksum does not match".into());
     }
     crate::timing::phase("cache: checksum");
@@ -1078,10 +1195,11 @@ fn write_cache(path: &Path, data: &CacheData) -> std::io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let parts = encode(data);
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    for part in &parts {
-        tmp.write_all(part)?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+        encode_to(&mut out, data)?;
+        out.flush()?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -1152,6 +1270,25 @@ mod tests {
     }
 
     #[test]
+    fn a_checksum_does_not_depend_on_how_the_bytes_arrive() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let whole = StreamHash::of(&bytes);
+        for cut in [0, 1, 7, 8, 9, 500, 999, 1000] {
+            let mut s = StreamHash::new();
+            s.update(&bytes[..cut]);
+            s.update(&bytes[cut..]);
+            assert_eq!(s.finish(), whole, "cut at {cut}");
+        }
+        let mut s = StreamHash::new();
+        for b in &bytes {
+            s.update(std::slice::from_ref(b));
+        }
+        assert_eq!(s.finish(), whole);
+        assert_ne!(StreamHash::of(b"a"), StreamHash::of(b"a\0"));
+        assert_ne!(StreamHash::of(b""), StreamHash::of(b"\0"));
+    }
+
+    #[test]
     fn round_trip_and_corruption() {
         let p: Arc<str> = "a.yaml".into();
         let rule = crate::rules::all()[0];
@@ -1204,7 +1341,9 @@ mod tests {
                 lines: Some((vec![0, 2], 3)),
             }],
         };
-        let bytes = encode(&data).concat();
+        let mut cursor = std::io::Cursor::new(Vec::new());
+        encode_to(&mut cursor, &data).unwrap();
+        let bytes = cursor.into_inner();
         let back = decode(&bytes).unwrap().unwrap();
         assert_eq!(back.identity, 7);
         assert_eq!(back.records[0].diags, vec![d]);
