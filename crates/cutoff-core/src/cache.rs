@@ -1345,7 +1345,7 @@ mod tests {
         let bytes = cursor.into_inner();
         let back = decode(&bytes).unwrap().unwrap();
         assert_eq!(back.identity, 7);
-        assert_eq!(back.records[0].diags, vec![d]);
+        assert_eq!(back.records[0].diags, vec![d.clone()]);
         assert_eq!(back.records[0].lines, Some((vec![0, 2], 3)));
         assert_eq!(back.records[0].tokens, vec![1, 2]);
         // Every truncation and every flipped byte is an error or another build, never a panic.
@@ -1357,6 +1357,49 @@ mod tests {
                 // Only the identity is outside the checksum.
                 assert_ne!(c.identity, 7);
             }
+        }
+        // Records past the first megabyte are written in pieces: they come back the same.
+        let many: Vec<Record> = (0..30_000u32)
+            .map(|i| Record {
+                path: format!("dir/file-{i}.yaml").into(),
+                report: i % 3 != 0,
+                stat: Stat {
+                    size: i as u64,
+                    mtime: 4,
+                    ctime: 5,
+                    ino: i as u64,
+                    dev: 7,
+                },
+                hash: u64::from(i) * 31,
+                tokens: vec![i, i + 1],
+                deps: Deps {
+                    files: vec![i / 2],
+                    keys: vec![],
+                    all: i % 7 == 0,
+                },
+                diags: if i % 10 == 0 { vec![d.clone()] } else { vec![] },
+                lines: (i % 5 == 0).then(|| (vec![0, i + 1], u64::from(i) + 2)),
+            })
+            .collect();
+        let data = CacheData {
+            identity: 8,
+            written_at: 9,
+            asked: vec![],
+            records: many,
+        };
+        let mut cursor = std::io::Cursor::new(Vec::new());
+        encode_to(&mut cursor, &data).unwrap();
+        let bytes = cursor.into_inner();
+        assert!(bytes.len() > 2 << 20, "{} bytes", bytes.len());
+        let back = decode(&bytes).unwrap().unwrap();
+        assert_eq!(back.records.len(), data.records.len());
+        for (a, b) in back.records.iter().zip(&data.records) {
+            assert_eq!(
+                (&a.path, a.report, a.stat, a.hash, &a.tokens, &a.lines),
+                (&b.path, b.report, b.stat, b.hash, &b.tokens, &b.lines)
+            );
+            assert_eq!((&a.deps.files, a.deps.all), (&b.deps.files, b.deps.all));
+            assert_eq!(a.diags, b.diags);
         }
     }
 }
