@@ -389,3 +389,28 @@ fn tracked_files_are_linted_even_when_ignored() {
     );
     assert!(!out.contains("untracked-test.yaml"), "{out}");
 }
+
+#[test]
+fn timings_go_to_stderr_and_change_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tr.yaml"), BAD_ZERO).unwrap();
+    let args = ["lint", "--no-cache", "--format", "json", "."];
+    let plain = run_in(dir.path(), &args);
+    let timed = bin()
+        .current_dir(dir.path())
+        .env("CUTOFF_TIMINGS", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&timed), stdout(&plain));
+    assert_eq!(timed.status.code(), plain.status.code());
+    let err = stderr(&timed);
+    for phase in ["walk: walk", "read and parse", "check", "report"] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("cutoff: timing: {phase} ")) && l.ends_with(" s")),
+            "{phase} missing in {err}"
+        );
+    }
+    assert!(!stderr(&plain).contains("timing"), "{}", stderr(&plain));
+}

@@ -599,7 +599,7 @@ fn replay(
         diagnostics.append(&mut old.records[r].diags);
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    crate::timing::phase("replay: read files");
+    crate::timing::phase("replay");
     Some(Outcome {
         project: Project::new(files),
         diagnostics,

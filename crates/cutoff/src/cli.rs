@@ -789,7 +789,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             continue;
         }
         let loaded = load_group(g, input, only.as_ref())?;
-        cutoff_core::timing::phase("load");
+        cutoff_core::timing::phase("identify and index");
         io_errors.extend(loaded.io_errors);
         files_scanned += loaded.files_scanned;
         if fixing {
