@@ -3,7 +3,7 @@
 # fixtures. Needs a nightly toolchain and cargo-fuzz
 # (`rustup toolchain install nightly`, `cargo install cargo-fuzz`).
 #
-# Usage: fuzz/run.sh [SECONDS] [TARGET...]     (targets: yaml duration cron lint_fix)
+# Usage: fuzz/run.sh [SECONDS] [TARGET...]     (targets: yaml duration cron lint_fix cache)
 #
 # The corpus grows in fuzz/corpus/TARGET/ (ignored by git) and is reused by the next run;
 # crashes are written to fuzz/artifacts/TARGET/. Each one found becomes a regression test
@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(yaml duration cron lint_fix)
+[ ${#targets[@]} -eq 0 ] && targets=(yaml duration cron lint_fix cache)
 target_dir=${CARGO_TARGET_DIR:-$PWD/target}
 
 # Seeds: every fixture for the YAML and lint targets (for lint_fix the first line names
@@ -50,8 +50,13 @@ seed() {
       printf '%s' "$c" >"$dir/seed-$(printf '%s' "$c" | od -An -tx1 | tr -d ' \n')"
     done
     ;;
+  cache)
+    # A real cache file's parts would need this build; a few shapes do: offsets, then bytes.
+    printf '\x10\x00\x08\x00%s' "$(head -c 40 /dev/zero | tr '\0' 'a')" >"$dir/seed-a"
+    printf '\x00\x00\x00\x00' >"$dir/seed-empty"
+    ;;
   *)
-    echo "unknown target $1 (targets: yaml duration cron lint_fix)" >&2
+    echo "unknown target $1 (targets: yaml duration cron lint_fix cache)" >&2
     exit 2
     ;;
   esac
