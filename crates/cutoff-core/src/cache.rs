@@ -236,7 +236,6 @@ pub fn lint(
     need_text: bool,
 ) -> Outcome {
     let mut notes = Vec::new();
-    crate::timing::phase("cache: before");
     let old = match read_cache(cache_file) {
         Ok(Some(c)) if c.identity == id => Some(c),
         Ok(_) => None,
@@ -880,22 +879,28 @@ fn encode_to<W: Write + Seek>(out: &mut W, data: &CacheData) -> std::io::Result<
         },
     ];
 
-    let mut header = Vec::with_capacity(header_len);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&FORMAT.to_le_bytes());
-    header.extend_from_slice(&(build.len() as u32).to_le_bytes());
-    header.extend_from_slice(build.as_bytes());
-    header.extend_from_slice(&data.identity.to_le_bytes());
-    for p in &sums {
-        header.extend_from_slice(&p.len.to_le_bytes());
-        header.extend_from_slice(&p.hash.to_le_bytes());
-    }
+    let header = header(&build, data.identity, &sums);
     debug_assert_eq!(header.len(), header_len);
     let end = out.stream_position()?;
     out.seek(std::io::SeekFrom::Start(start))?;
     out.write_all(&header)?;
     out.seek(std::io::SeekFrom::Start(end))?;
     Ok(())
+}
+
+/// The header: magic, format, this build, the identity, and each part's length and checksum.
+fn header(build: &str, identity: u64, sums: &[PartSum]) -> Vec<u8> {
+    let mut h = Vec::with_capacity(MAGIC.len() + 16 + build.len() + 16 * sums.len());
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&FORMAT.to_le_bytes());
+    h.extend_from_slice(&(build.len() as u32).to_le_bytes());
+    h.extend_from_slice(build.as_bytes());
+    h.extend_from_slice(&identity.to_le_bytes());
+    for p in sums {
+        h.extend_from_slice(&p.len.to_le_bytes());
+        h.extend_from_slice(&p.hash.to_le_bytes());
+    }
+    h
 }
 
 struct Reader<'a> {
@@ -1257,18 +1262,13 @@ pub fn file_in(dir: &Path, root: &Path, config: Option<&Path>) -> PathBuf {
 /// hang) is correct: a file that does not decode is ignored with a note.
 #[doc(hidden)]
 pub fn fuzz_decode(records: &[u8], index: &[u8], table: &[u8]) -> bool {
-    let build = build_id();
-    let mut bytes = Vec::new();
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&(build.len() as u32).to_le_bytes());
-    bytes.extend_from_slice(build.as_bytes());
-    bytes.extend_from_slice(&7u64.to_le_bytes());
-    for part in [records, index, table] {
-        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&StreamHash::of(part).to_le_bytes());
-    }
-    for part in [records, index, table] {
+    let parts = [records, index, table];
+    let sums = parts.map(|p| PartSum {
+        len: p.len() as u64,
+        hash: StreamHash::of(p),
+    });
+    let mut bytes = header(&build_id(), 7, &sums);
+    for part in parts {
         bytes.extend_from_slice(part);
     }
     matches!(decode(&bytes), Ok(Some(_)))

@@ -157,7 +157,7 @@ impl SourceFile {
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.position(offset, false)
     }
 
     pub fn has_syntax_error(&self) -> bool {

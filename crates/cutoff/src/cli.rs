@@ -476,11 +476,9 @@ fn load_group(
         ));
         files_scanned += 1;
     }
+    cutoff_core::timing::phase("read and parse");
     Ok(Loaded {
-        project: {
-            cutoff_core::timing::phase("read and parse");
-            Project::new(sources)
-        },
+        project: Project::new(sources),
         files_scanned,
         io_errors,
     })
@@ -709,6 +707,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         stdin_name.as_deref(),
         &adjust,
     )?;
+    cutoff_core::timing::phase("plan");
     let mut stdin = if use_stdin {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -756,7 +755,6 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         } else {
             cache_file(&args, g)
         };
-        cutoff_core::timing::phase("plan");
         if let Some(file) = cached {
             let inputs = group_inputs(g, only.as_ref())?;
             cutoff_core::timing::phase("inputs");

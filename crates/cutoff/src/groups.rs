@@ -10,7 +10,6 @@
 //! one group.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use cutoff_core::config::{self, Config};
@@ -69,11 +68,7 @@ pub fn plan(
         &config::CONFIG_FILE_NAMES
     };
     let probed = walk::probe_dirs(&dirs, names, common.root.is_none());
-    finder.here = dirs
-        .into_iter()
-        .map(PathBuf::into_os_string)
-        .zip(probed)
-        .collect();
+    finder.here = dirs.into_iter().zip(probed).collect();
     cutoff_core::timing::phase("plan: probe");
 
     // Group key: (configuration file, root); BTreeMap for a stable order.
@@ -204,16 +199,15 @@ struct Finder<'a> {
     adjust: &'a dyn Fn(&mut Config) -> Result<(), String>,
     /// Set by `--config` / `--no-config`: the same for every file.
     fixed: Option<Option<PathBuf>>,
-    /// Keyed by the paths' bytes (hashing a `Path` splits it into components).
-    by_dir: HashMap<(OsString, OsString), (Option<PathBuf>, PathBuf)>,
+    by_dir: HashMap<(PathBuf, PathBuf), (Option<PathBuf>, PathBuf)>,
     /// Per directory and marker: the nearest marker file at or above it (shared by all the
     /// directories below, so each directory is looked at once).
-    nearest: HashMap<(OsString, Marker), Option<PathBuf>>,
+    nearest: HashMap<(PathBuf, Marker), Option<PathBuf>>,
     loaded: HashMap<Option<PathBuf>, Config>,
     cwd: PathBuf,
     /// Per absolute directory, probed beforehand: its configuration file, and whether it
     /// holds a `.git`.
-    here: HashMap<OsString, (Option<PathBuf>, bool)>,
+    here: HashMap<PathBuf, (Option<PathBuf>, bool)>,
 }
 
 impl<'a> Finder<'a> {
@@ -241,7 +235,7 @@ impl<'a> Finder<'a> {
 
     /// The configuration file and the root for files in `dir`, found under `under`.
     fn find(&mut self, dir: &Path, under: &Path) -> Result<(Option<PathBuf>, PathBuf), String> {
-        let key = (dir.as_os_str().to_owned(), under.as_os_str().to_owned());
+        let key = (dir.to_path_buf(), under.to_path_buf());
         if let Some(hit) = self.by_dir.get(&key) {
             return Ok(hit.clone());
         }
@@ -269,11 +263,11 @@ impl<'a> Finder<'a> {
     /// The nearest `marker` at or above the absolute directory `dir`: the configuration
     /// file, or the `.git` of the repository.
     fn nearest(&mut self, dir: &Path, marker: Marker) -> Option<PathBuf> {
-        let key = (dir.as_os_str().to_owned(), marker);
+        let key = (dir.to_path_buf(), marker);
         if let Some(hit) = self.nearest.get(&key) {
             return hit.clone();
         }
-        let here = match (marker, self.here.get(dir.as_os_str())) {
+        let here = match (marker, self.here.get(dir)) {
             (Marker::Config, Some((config, _))) => config.clone(),
             (Marker::Git, Some((_, git))) => git.then(|| dir.join(".git")),
             (Marker::Config, None) => config::CONFIG_FILE_NAMES

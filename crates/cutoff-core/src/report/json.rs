@@ -51,8 +51,9 @@ struct JsonEdit<'a> {
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     use rayon::prelude::*;
-    // The same bytes as pretty-printing [`Output`] whole, with the findings rendered in
-    // parallel, a chunk at a time, each indented to its depth in the array.
+    // The bytes serde_json's pretty printer writes for the whole report (an object of
+    // `version`, `files_scanned` and `diagnostics`), with the findings rendered in parallel,
+    // a chunk at a time, each indented to its depth in the array.
     write!(
         out,
         "{{\n  \"version\": 1,\n  \"files_scanned\": {},\n  \"diagnostics\": ",
