@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::manifest;
 use crate::yaml::{self, LineIndex, Stream};
@@ -28,15 +28,17 @@ pub struct SourceFile {
     pub fs_path: Option<PathBuf>,
     /// Shared with the parsed documents, whose scalars point into it.
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Where each line starts: built the first time a position is asked (most files of a
+    /// large repository have no finding and never need it), or kept by the cache.
+    lines: OnceLock<LineIndex>,
     pub stream: Stream,
     /// Findings in this file are reported (false for files read only to resolve references).
     pub report: bool,
     pub skip: Option<Skip>,
     /// Size on disk, for files skipped before reading.
     pub size: u64,
-    /// The text was not read (it is empty here): the file is ASCII and `lines` was kept by
-    /// the cache, which is all positions need (see [`SourceFile::position`]).
+    /// The text was not read (it is empty here): the file is ASCII and its line index was
+    /// kept by the cache, which is all positions need (see [`SourceFile::position`]).
     pub text_elided: bool,
 }
 
@@ -68,16 +70,11 @@ impl SourceFile {
                 documents: Vec::new(),
             }
         };
-        let lines = if relevant {
-            LineIndex::new(&text)
-        } else {
-            LineIndex::new("")
-        };
         SourceFile {
             path,
             fs_path,
             text,
-            lines,
+            lines: OnceLock::new(),
             stream,
             report,
             skip: (!relevant).then_some(Skip::Irrelevant),
@@ -98,7 +95,7 @@ impl SourceFile {
             path,
             fs_path,
             text: Arc::from(""),
-            lines: LineIndex::new(""),
+            lines: OnceLock::new(),
             stream: Stream {
                 documents: Vec::new(),
             },
@@ -122,7 +119,7 @@ impl SourceFile {
             path,
             fs_path,
             text: Arc::from(""),
-            lines,
+            lines: OnceLock::from(lines),
             stream: Stream {
                 documents: Vec::new(),
             },
@@ -133,20 +130,15 @@ impl SourceFile {
         }
     }
 
-    /// The line index of the whole text (files without any marker cutoff reads keep an
-    /// empty one; it is built here for them).
-    pub fn full_lines(&self) -> std::borrow::Cow<'_, LineIndex> {
-        if self.skip == Some(Skip::Irrelevant) && !self.text.is_empty() {
-            std::borrow::Cow::Owned(LineIndex::new(&self.text))
-        } else {
-            std::borrow::Cow::Borrowed(&self.lines)
-        }
+    /// The line index of the whole text, built on first use.
+    pub fn full_lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// 1-based line and column (in chars, or in UTF-16 units) of the byte `offset`.
     pub fn position(&self, offset: usize, utf16: bool) -> (usize, usize) {
         if self.text_elided {
-            return self.lines.line_col_ascii(offset);
+            return self.full_lines().line_col_ascii(offset);
         }
         let lines = self.full_lines();
         if utf16 {

@@ -218,7 +218,7 @@ impl miette::Diagnostic for Finding<'_> {
 struct Src<'a> {
     name: &'a str,
     text: &'a str,
-    lines: Cow<'a, LineIndex>,
+    lines: &'a LineIndex,
 }
 
 impl<'a> Src<'a> {
