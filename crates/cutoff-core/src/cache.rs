@@ -417,103 +417,111 @@ pub fn lint(
         per_file[i] = Some((diags, d));
     }
     let mut diagnostics = Vec::new();
-    let mut records = Vec::with_capacity(n);
-    // Old record index -> new index, for the files dependencies name.
-    let new_index: HashMap<&str, u32> = project
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (&*f.path, i as u32))
-        .collect();
-    for (i, f) in project.files.iter().enumerate() {
-        let s = &seens[i];
-        let old_rec = s
-            .unchanged
-            .and_then(|r| old.as_ref().map(|o| &o.records[r]));
-        let (diags, deps) = match (per_file[i].take(), old_rec) {
-            (Some((d, deps)), _) => {
-                if f.report {
-                    stats.checked += 1;
+    // The model is done, and its caches are now the largest part of the heap: freed on
+    // another thread while the records are built, they make room for the records and the
+    // cache file's buffers instead of adding to them (the peak of a run that writes the
+    // cache).
+    let (records, asked) = std::thread::scope(|s| {
+        s.spawn(move || drop(model));
+        let mut records = Vec::with_capacity(n);
+        // Old record index -> new index, for the files dependencies name.
+        let new_index: HashMap<&str, u32> = project
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (&*f.path, i as u32))
+            .collect();
+        for (i, f) in project.files.iter().enumerate() {
+            let s = &seens[i];
+            let old_rec = s
+                .unchanged
+                .and_then(|r| old.as_ref().map(|o| &o.records[r]));
+            let (diags, deps) = match (per_file[i].take(), old_rec) {
+                (Some((d, deps)), _) => {
+                    if f.report {
+                        stats.checked += 1;
+                    }
+                    (d, deps)
                 }
-                (d, deps)
-            }
-            (None, Some(rec)) => {
-                stats.reused += 1;
-                let old = old.as_ref().expect("records come from it");
-                let mut d = rec.deps.clone();
-                d.files = d
-                    .files
-                    .iter()
-                    .filter_map(|&f| old.records.get(f as usize))
-                    .filter_map(|r| new_index.get(&*r.path).copied())
-                    .collect();
-                d.normalize();
-                (rec.diags.clone(), d)
-            }
-            (None, None) => (Vec::new(), Deps::default()),
-        };
-        records.push(Record {
-            path: f.path.clone(),
-            report: f.report,
-            stat: s.stat.unwrap_or_default(),
-            hash: s.hash.unwrap_or(0),
-            tokens: Vec::new(),
-            deps,
-            diags,
-            lines: None,
-        });
-    }
-    // The line index of each ASCII file a finding points into: a replay whose reports show
-    // no source text need not read it.
-    let wanted = pointed_into(records.iter().flat_map(|r| &r.diags));
-    let keep: Vec<bool> = project
-        .files
-        .iter()
-        .map(|f| wanted.contains(&*f.path) && !f.text.is_empty() && f.text.is_ascii())
-        .collect();
-    drop(wanted);
-    records
-        .par_iter_mut()
-        .zip(project.files.par_iter())
-        .zip(keep.par_iter())
-        .filter(|(_, &keep)| keep)
-        .for_each(|((r, f), _)| {
-            let lines = f.full_lines();
-            let (starts, len) = lines.parts();
-            r.lines = Some((starts.to_vec(), len as u64));
-        });
-    // A file's names matter only if some check asked about them: keep those. Every file's
-    // are taken again (the files are parsed), since this run may ask about names the last
-    // one did not; an unchanged file's dependencies are all among the names asked then.
-    // When this run asked about no name the last one did not, an unchanged file's kept
-    // names are still the right ones.
-    let asked: HashSet<u32> = records
-        .iter()
-        .flat_map(|r| r.deps.keys.iter().copied())
-        .collect();
-    let same_names = old.as_ref().is_some_and(|o| {
-        let before: HashSet<u32> = o.asked.iter().copied().collect();
-        asked.iter().all(|k| before.contains(k))
-    });
-    records
-        .par_iter_mut()
-        .zip(project.files.par_iter())
-        .zip(new_tokens.par_iter_mut())
-        .zip(seens.par_iter())
-        .for_each(|(((r, f), fresh), s)| {
-            let kept = match (same_names, s.unchanged, &old) {
-                (true, Some(i), Some(o)) if fresh.is_none() => Some(o.records[i].tokens.clone()),
-                _ => None,
+                (None, Some(rec)) => {
+                    stats.reused += 1;
+                    let old = old.as_ref().expect("records come from it");
+                    let mut d = rec.deps.clone();
+                    d.files = d
+                        .files
+                        .iter()
+                        .filter_map(|&f| old.records.get(f as usize))
+                        .filter_map(|r| new_index.get(&*r.path).copied())
+                        .collect();
+                    d.normalize();
+                    (rec.diags.clone(), d)
+                }
+                (None, None) => (Vec::new(), Deps::default()),
             };
-            let mut t = kept.unwrap_or_else(|| fresh.take().unwrap_or_else(|| tokens_of(f)));
-            t.retain(|k| asked.contains(k));
-            t.shrink_to_fit();
-            r.tokens = t;
+            records.push(Record {
+                path: f.path.clone(),
+                report: f.report,
+                stat: s.stat.unwrap_or_default(),
+                hash: s.hash.unwrap_or(0),
+                tokens: Vec::new(),
+                deps,
+                diags,
+                lines: None,
+            });
+        }
+        // The line index of each ASCII file a finding points into: a replay whose reports show
+        // no source text need not read it.
+        let wanted = pointed_into(records.iter().flat_map(|r| &r.diags));
+        let keep: Vec<bool> = project
+            .files
+            .iter()
+            .map(|f| wanted.contains(&*f.path) && !f.text.is_empty() && f.text.is_ascii())
+            .collect();
+        drop(wanted);
+        records
+            .par_iter_mut()
+            .zip(project.files.par_iter())
+            .zip(keep.par_iter())
+            .filter(|(_, &keep)| keep)
+            .for_each(|((r, f), _)| {
+                let lines = f.full_lines();
+                let (starts, len) = lines.parts();
+                r.lines = Some((starts.to_vec(), len as u64));
+            });
+        // A file's names matter only if some check asked about them: keep those. Every file's
+        // are taken again (the files are parsed), since this run may ask about names the last
+        // one did not; an unchanged file's dependencies are all among the names asked then.
+        // When this run asked about no name the last one did not, an unchanged file's kept
+        // names are still the right ones.
+        let asked: HashSet<u32> = records
+            .iter()
+            .flat_map(|r| r.deps.keys.iter().copied())
+            .collect();
+        let same_names = old.as_ref().is_some_and(|o| {
+            let before: HashSet<u32> = o.asked.iter().copied().collect();
+            asked.iter().all(|k| before.contains(k))
         });
+        records
+            .par_iter_mut()
+            .zip(project.files.par_iter())
+            .zip(new_tokens.par_iter_mut())
+            .zip(seens.par_iter())
+            .for_each(|(((r, f), fresh), s)| {
+                let kept = match (same_names, s.unchanged, &old) {
+                    (true, Some(i), Some(o)) if fresh.is_none() => {
+                        Some(o.records[i].tokens.clone())
+                    }
+                    _ => None,
+                };
+                let mut t = kept.unwrap_or_else(|| fresh.take().unwrap_or_else(|| tokens_of(f)));
+                t.retain(|k| asked.contains(k));
+                t.shrink_to_fit();
+                r.tokens = t;
+            });
+        (records, asked)
+    });
     let mut asked: Vec<u32> = asked.into_iter().collect();
     asked.sort_unstable();
-    // The model borrows the project; it is done (and freed with the process).
-    std::mem::forget(model);
     crate::timing::phase("cache: records");
     let mut data = CacheData {
         identity: id,
