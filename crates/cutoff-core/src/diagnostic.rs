@@ -269,12 +269,16 @@ fn elide_to(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
 
 impl Diagnostic {
     /// Keeps every text of the finding (message, help, labels, fix description; not the
-    /// fix's edits, which must stay exact) within [`TEXT_MAX`] chars.
+    /// fix's edits, which must stay exact) within [`TEXT_MAX`] chars, and gives back the
+    /// unused part of its buffers.
     pub fn bound_text(&mut self) {
         let bound = |t: &mut String| {
             if let std::borrow::Cow::Owned(short) = elide_to(t, TEXT_MAX) {
                 *t = short;
             }
+            // `format!` leaves up to half of a message's buffer unused; a run may hold tens
+            // of thousands of findings.
+            t.shrink_to_fit();
         };
         bound(&mut self.message);
         if let Some(h) = &mut self.help {
@@ -283,8 +287,10 @@ impl Diagnostic {
         for l in &mut self.labels {
             bound(&mut l.message);
         }
+        self.labels.shrink_to_fit();
         if let Some(f) = &mut self.fix {
             bound(&mut f.description);
+            f.edits.shrink_to_fit();
         }
     }
 }
