@@ -25,23 +25,28 @@ fn at(l: Option<&Loc>) -> String {
 /// `3600 s (1h) · explicit at path:line:col`, `30 s · default`, `unset`.
 fn number(s: &Setting<i64>) -> String {
     match s.value {
-        Some(v) => format!("{} · {}{}", secs(v), s.origin.describe(), at(s.at.as_ref())),
-        None => format!("{}{}", s.origin.describe(), at(s.at.as_ref())),
+        Some(v) => format!(
+            "{} · {}{}",
+            secs(v),
+            s.origin.describe(),
+            at(s.at.as_deref())
+        ),
+        None => format!("{}{}", s.origin.describe(), at(s.at.as_deref())),
     }
 }
 
 /// A count: `6 · default`.
 fn count(s: &Setting<i64>) -> String {
     match s.value {
-        Some(v) => format!("{v} · {}{}", s.origin.describe(), at(s.at.as_ref())),
-        None => format!("{}{}", s.origin.describe(), at(s.at.as_ref())),
+        Some(v) => format!("{v} · {}{}", s.origin.describe(), at(s.at.as_deref())),
+        None => format!("{}{}", s.origin.describe(), at(s.at.as_deref())),
     }
 }
 
-fn text(s: &Setting<String>) -> String {
+fn text(s: &Setting<Box<str>>) -> String {
     match &s.value {
-        Some(v) => format!("{v} · {}{}", s.origin.describe(), at(s.at.as_ref())),
-        None => format!("{}{}", s.origin.describe(), at(s.at.as_ref())),
+        Some(v) => format!("{v} · {}{}", s.origin.describe(), at(s.at.as_deref())),
+        None => format!("{}{}", s.origin.describe(), at(s.at.as_deref())),
     }
 }
 
@@ -95,24 +100,24 @@ fn tree(j: &JobModel) -> Node {
             "schedule",
             format!("schedule: {}{interval}", text(&c.schedule)),
         )
-        .at(c.schedule.at.as_ref());
+        .at(c.schedule.at.as_deref());
         n = n.child(
             Node::new(
                 "concurrency",
                 format!("concurrencyPolicy: {}", text(&c.concurrency_policy)),
             )
-            .at(c.concurrency_policy.at.as_ref()),
+            .at(c.concurrency_policy.at.as_deref()),
         );
         n = n.child(
             Node::new(
                 "starting-deadline",
                 format!("startingDeadlineSeconds: {}", number(&c.starting_deadline)),
             )
-            .at(c.starting_deadline.at.as_ref()),
+            .at(c.starting_deadline.at.as_deref()),
         );
         n = n.child(
             Node::new("time-zone", format!("timeZone: {}", text(&c.time_zone)))
-                .at(c.time_zone.at.as_ref()),
+                .at(c.time_zone.at.as_deref()),
         );
         root = root.child(n);
     }
@@ -121,14 +126,14 @@ fn tree(j: &JobModel) -> Node {
             "deadline",
             format!("deadline (activeDeadlineSeconds): {}", number(&j.deadline)),
         )
-        .at(j.deadline.at.as_ref()),
+        .at(j.deadline.at.as_deref()),
     );
     root = root.child(
         Node::new(
             "pod-deadline",
             format!("pod deadline (per Pod): {}", number(&j.pod_deadline)),
         )
-        .at(j.pod_deadline.at.as_ref()),
+        .at(j.pod_deadline.at.as_deref()),
     );
     let mut grace = Node::new(
         "grace",
@@ -137,7 +142,7 @@ fn tree(j: &JobModel) -> Node {
             number(&j.grace)
         ),
     )
-    .at(j.grace.at.as_ref());
+    .at(j.grace.at.as_deref());
     for p in &j.pre_stops {
         let hook = match (&p.sleep, &p.exec_sleep) {
             (Some((s, l)), _) => format!("sleep.seconds {} at {}", secs(*s), l.display()),
@@ -170,7 +175,7 @@ fn tree(j: &JobModel) -> Node {
                 number(&j.ttl)
             ),
         )
-        .at(j.ttl.at.as_ref()),
+        .at(j.ttl.at.as_deref()),
     );
     let retries = match &j.back_off {
         Some(b) => format!(
@@ -192,9 +197,9 @@ fn tree(j: &JobModel) -> Node {
     };
     root = root.child(
         Node::new("retries", retries)
-            .at(j.backoff_limit.at.as_ref())
-            .at(j.restart_policy.at.as_ref())
-            .at(j.pod_failure_policy.as_ref()),
+            .at(j.backoff_limit.at.as_deref())
+            .at(j.restart_policy.at.as_deref())
+            .at(j.pod_failure_policy.as_deref()),
     );
     if !j.promises.is_empty() {
         let mut n = Node::new("promises", "promises made by annotations and env vars");

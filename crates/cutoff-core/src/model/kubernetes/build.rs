@@ -223,7 +223,6 @@ fn missing<T>(patched: bool, completeness: Completeness, default: Option<T>) -> 
             value: Some(d),
             origin: Origin::Default,
             at: None,
-            entry: None,
         },
         (Completeness::Loose, None) => Setting::unset(Origin::Partial),
         (_, None) => Setting::unset(Origin::Unset),
@@ -240,15 +239,13 @@ fn int<'a>(
 ) -> Setting<i64> {
     for l in layers {
         let Some(f) = get(l.view) else { continue };
-        let at = Some(loc(l.file, f.entry.value));
-        let entry = Some(Loc::new(l.file, f.entry.span()));
+        let at = Some(Box::new(loc(l.file, f.entry.value)));
         match f.value {
             Int::Valid(n) => {
                 return Setting {
                     value: Some(n),
                     origin: l.origin,
                     at,
-                    entry,
                 }
             }
             Int::Templated | Int::Invalid => {
@@ -256,7 +253,6 @@ fn int<'a>(
                     value: None,
                     origin: Origin::Unknown,
                     at,
-                    entry,
                 }
             }
             // A strategic-merge `null` deletes the field.
@@ -277,33 +273,32 @@ fn string<'a>(
     completeness: Completeness,
     default: Option<&str>,
     get: impl Fn(&k8s::Object<'a>) -> Option<StrField<'a>>,
-) -> Setting<String> {
+) -> Setting<Box<str>> {
     for l in layers {
         let Some(f) = get(l.view) else { continue };
         if f.entry.value.is_null() {
             return Setting::unset(Origin::Unset);
         }
         return Setting {
-            value: f.value.map(str::to_string),
+            value: f.value.map(Box::from),
             origin: if f.value.is_some() {
                 l.origin
             } else {
                 Origin::Unknown
             },
-            at: Some(loc(l.file, f.entry.value)),
-            entry: Some(Loc::new(l.file, f.entry.span())),
+            at: Some(Box::new(loc(l.file, f.entry.value))),
         };
     }
     missing(
         patches.iter().any(|p| get(p).is_some()),
         completeness,
-        default.map(str::to_string),
+        default.map(Box::from),
     )
 }
 
 /// A container merged across layers (by name), with the layer of each part.
 struct Merged<'v, 'a> {
-    name: String,
+    name: &'a str,
     parts: Vec<(&'a SourceFile, &'v Container<'a>, Origin)>,
 }
 
@@ -322,7 +317,7 @@ fn merged_containers<'v, 'a>(layers: &[Layer<'v, 'a>]) -> Vec<Merged<'v, 'a>> {
                 None => {
                     keys.push(key);
                     out.push(Merged {
-                        name: c.name.unwrap_or("").to_string(),
+                        name: c.name.unwrap_or(""),
                         parts: vec![(l.file, c, l.origin)],
                     });
                 }
@@ -368,20 +363,28 @@ fn env_prefix(patterns: &[String], name: &str) -> Option<String> {
 /// Schedules already read in this run, with their shortest interval (repositories repeat a
 /// few schedules many times).
 #[derive(Default)]
-struct Intervals(HashMap<String, (Option<u64>, Option<String>)>);
+struct Intervals(HashMap<String, (Option<u64>, Option<Box<str>>)>);
 
 impl Intervals {
     /// (shortest interval, why the schedule does not parse).
-    fn of(&mut self, schedule: &str) -> (Option<u64>, Option<String>) {
+    fn of(&mut self, schedule: &str) -> (Option<u64>, Option<Box<str>>) {
         self.0
             .entry(schedule.to_string())
             .or_insert_with(|| match cron::parse(schedule) {
                 Ok(s) => (s.shortest_interval(), None),
-                Err(e) => (None, Some(e.to_string())),
+                Err(e) => (None, Some(e.to_string().into())),
             })
             .clone()
     }
 }
+
+/// The annotations that make a Job a hook of Argo CD or Helm.
+const HOOK_ANNOTATIONS: [&str; 4] = [
+    "argocd.argoproj.io/hook-delete-policy",
+    "helm.sh/hook-delete-policy",
+    "argocd.argoproj.io/hook",
+    "helm.sh/hook",
+];
 
 /// Builds one Job model.
 fn job_model(
@@ -438,7 +441,7 @@ fn job_model(
     });
     let pod_failure_policy = layers.iter().find_map(|l| {
         let e = l.view.job.as_ref()?.pod_failure_policy?;
-        Some(loc(l.file, e.key))
+        Some(Box::new(loc(l.file, e.key)))
     });
 
     let back_off = match (
@@ -447,13 +450,13 @@ fn job_model(
         backoff_limit_per_index.origin,
     ) {
         (Some(p @ ("Never" | "OnFailure")), Some(retries), Origin::Unset) => {
-            let cap = if p == "OnFailure" {
-                BACKOFF_CAP_ON_FAILURE
+            let (restart_policy, cap) = if p == "OnFailure" {
+                ("OnFailure", BACKOFF_CAP_ON_FAILURE)
             } else {
-                BACKOFF_CAP_NEVER
+                ("Never", BACKOFF_CAP_NEVER)
             };
             Some(BackOff {
-                restart_policy: p.to_string(),
+                restart_policy,
                 retries,
                 cap,
                 total: BackOff::total_for(retries, cap),
@@ -476,13 +479,11 @@ fn job_model(
         if let Some(p) = settings.annotations.promise_of(a.key) {
             promises.push(PromiseSite {
                 promise: p,
-                source: PromiseSource::Annotation {
-                    key: a.key.to_string(),
-                },
+                source: PromiseSource::Annotation { key: a.key.into() },
                 value: k8s::int_text(a.entry.value, &f.text).valid(),
                 at: loc(f, a.entry.value),
                 origin: *origin,
-                written: f.text[a.entry.value.span().range()].to_string(),
+                written: f.text[a.entry.value.span().range()].into(),
             });
         }
     }
@@ -528,20 +529,20 @@ fn job_model(
                 promises.push(PromiseSite {
                     promise: p,
                     source: PromiseSource::Env {
-                        container: m.name.clone(),
-                        name: e.name.to_string(),
+                        container: m.name.into(),
+                        name: e.name.into(),
                     },
                     value: k8s::int_text(v.value, &f.text).valid(),
                     at: loc(f, v.value),
                     origin: *origin,
-                    written: f.text[v.value.span().range()].to_string(),
+                    written: f.text[v.value.span().range()].into(),
                 });
             }
         }
         if let Some((f, part, _)) = m.parts.iter().find(|(_, p, _)| p.pre_stop.is_some()) {
             let ps = part.pre_stop.as_ref().expect("found above");
             pre_stops.push(PreStopModel {
-                container: m.name.clone(),
+                container: m.name.into(),
                 sleep: ps
                     .sleep
                     .and_then(|s| Some((s.value.valid()?, loc(f, s.entry.value)))),
@@ -551,16 +552,9 @@ fn job_model(
         }
     }
 
-    let hook = annotations.iter().find_map(|(_, a, _)| {
-        matches!(
-            a.key,
-            "argocd.argoproj.io/hook-delete-policy"
-                | "helm.sh/hook-delete-policy"
-                | "argocd.argoproj.io/hook"
-                | "helm.sh/hook"
-        )
-        .then(|| a.key.to_string())
-    });
+    let hook = annotations
+        .iter()
+        .find_map(|(_, a, _)| HOOK_ANNOTATIONS.iter().copied().find(|h| *h == a.key));
 
     let cron = view.cron.as_ref().map(|spec| {
         let schedule = string(layers, patches, cx, None, |o| o.cron.as_ref()?.schedule);
@@ -590,16 +584,14 @@ fn job_model(
         .or_else(|| view.meta.root.path(&["metadata", "generateName"]))
         .or_else(|| view.meta.root.get("kind"))
         .unwrap_or(view.meta.root);
-    let namespace = view.meta.namespace.map(str::to_string).or_else(|| {
-        model
-            .kustomize
-            .namespace_for(&file.path)
-            .map(|(n, _)| n.clone())
-    });
+    let namespace = view
+        .meta
+        .namespace
+        .or_else(|| model.kustomize.namespace_for(&file.path).map(|(n, _)| &**n))
+        .map(Box::from);
     JobModel {
-        object: c.id,
         kind: view.kind.as_str(),
-        name: view.meta.name.unwrap_or("(unnamed)").to_string(),
+        name: view.meta.name.unwrap_or("(unnamed)").into(),
         namespace,
         at: loc(file, name_node),
         spec_at: match job {
@@ -608,7 +600,9 @@ fn job_model(
         },
         pod_spec_at: pod.map(|p| loc(file, p.key)),
         completeness,
-        base: layers.get(1).map(|l| loc(l.file, l.view.meta.root)),
+        base: layers
+            .get(1)
+            .map(|l| Box::new(loc(l.file, l.view.meta.root))),
         deadline,
         pod_deadline,
         grace,
@@ -618,8 +612,8 @@ fn job_model(
         ttl,
         restart_policy,
         back_off,
-        promises,
-        pre_stops,
+        promises: promises.into_boxed_slice(),
+        pre_stops: pre_stops.into_boxed_slice(),
         hook,
         cron,
     }

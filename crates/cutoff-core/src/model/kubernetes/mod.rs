@@ -93,12 +93,10 @@ impl Origin {
 pub struct Setting<T> {
     pub value: Option<T>,
     pub origin: Origin,
-    /// The value as written.
+    /// The value as written. Boxed: a model holds a dozen settings, most of them unset or
+    /// defaulted, and an unset one should not carry a whole empty [`Loc`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<Loc>,
-    /// `key: value`, for deletions.
-    #[serde(skip)]
-    pub entry: Option<Loc>,
+    pub at: Option<Box<Loc>>,
 }
 
 impl<T: Copy> Setting<T> {
@@ -114,7 +112,6 @@ impl<T> Setting<T> {
             value: None,
             origin,
             at: None,
-            entry: None,
         }
     }
 
@@ -140,8 +137,8 @@ impl Setting<i64> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PromiseSource {
-    Annotation { key: String },
-    Env { container: String, name: String },
+    Annotation { key: Box<str> },
+    Env { container: Box<str>, name: Box<str> },
 }
 
 /// A number an annotation or env var promises about the Job.
@@ -155,7 +152,7 @@ pub struct PromiseSite {
     pub at: Loc,
     pub origin: Origin,
     /// The value's text, as written.
-    pub written: String,
+    pub written: Box<str>,
 }
 
 impl PromiseSite {
@@ -185,7 +182,7 @@ impl PromiseSite {
 /// What a container's `preStop` hook takes.
 #[derive(Clone, Debug, Serialize)]
 pub struct PreStopModel {
-    pub container: String,
+    pub container: Box<str>,
     /// `sleep.seconds` (validated by the API server against the grace period).
     pub sleep: Option<(i64, Loc)>,
     /// The longest literal `sleep N` in an exec command (never validated).
@@ -199,7 +196,7 @@ pub struct PreStopModel {
 pub struct BackOff {
     /// `Never`: the Job controller replaces failed Pods; `OnFailure`: the kubelet restarts
     /// failed containers in place.
-    pub restart_policy: String,
+    pub restart_policy: &'static str,
     /// The effective `backoffLimit`.
     pub retries: i64,
     /// The cap on one wait, in seconds.
@@ -243,15 +240,15 @@ impl BackOff {
 pub struct CronModel {
     /// The CronJob's `spec` key.
     pub spec_at: Loc,
-    pub schedule: Setting<String>,
+    pub schedule: Setting<Box<str>>,
     /// Why the schedule does not parse, if it does not.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule_error: Option<String>,
+    pub schedule_error: Option<Box<str>>,
     /// The shortest time between two runs, in seconds.
     pub interval: Option<u64>,
     pub starting_deadline: Setting<i64>,
-    pub concurrency_policy: Setting<String>,
-    pub time_zone: Setting<String>,
+    pub concurrency_policy: Setting<Box<str>>,
+    pub time_zone: Setting<Box<str>>,
 }
 
 /// Is this partial object's base known?
@@ -273,14 +270,16 @@ pub enum Completeness {
 /// One Job, or one CronJob's `jobTemplate`, with every effective value. The long-running
 /// kinds (Deployment, ReplicaSet, StatefulSet, DaemonSet) get one too, for their pod
 /// template's grace period and preStop hooks ([`JobModel::is_batch`] tells them apart).
+///
+/// A run holds one per workload (tens of thousands in a large repository), for the whole
+/// run: strings are exact-sized (`Box<str>`, `Box<[_]>`) and the places rarely written are
+/// boxed.
 #[derive(Clone, Debug, Serialize)]
 pub struct JobModel {
-    #[serde(skip)]
-    pub object: ObjectId,
     pub kind: &'static str,
-    pub name: String,
+    pub name: Box<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<Box<str>>,
     /// The object (its root).
     pub at: Loc,
     /// The Job spec (`spec`, or `spec.jobTemplate.spec`): its key.
@@ -291,7 +290,7 @@ pub struct JobModel {
     pub completeness: Completeness,
     /// The Kustomize base this patch is applied to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub base: Option<Loc>,
+    pub base: Option<Box<Loc>>,
     /// Job-level `activeDeadlineSeconds`.
     pub deadline: Setting<i64>,
     /// Pod-level `activeDeadlineSeconds`.
@@ -302,18 +301,18 @@ pub struct JobModel {
     pub backoff_limit_per_index: Setting<i64>,
     /// `podFailurePolicy`, when set.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pod_failure_policy: Option<Loc>,
+    pub pod_failure_policy: Option<Box<Loc>>,
     pub ttl: Setting<i64>,
-    pub restart_policy: Setting<String>,
+    pub restart_policy: Setting<Box<str>>,
     /// How retries are paced; `None` when the restart policy or the limit is unknown, or
     /// with `backoffLimitPerIndex` (per-index limits).
     pub back_off: Option<BackOff>,
-    pub promises: Vec<PromiseSite>,
-    pub pre_stops: Vec<PreStopModel>,
+    pub promises: Box<[PromiseSite]>,
+    pub pre_stops: Box<[PreStopModel]>,
     /// The Argo CD or Helm hook annotation that makes this Job a hook (deleted by its hook
     /// mechanism: by its delete policy, before the next hook by default), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hook: Option<String>,
+    pub hook: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cron: Option<Box<CronModel>>,
 }
@@ -439,7 +438,7 @@ pub fn effective_timeouts(model: &Model<'_>, out: &mut Vec<Effective>) {
                             "the shortest interval of the schedule of {} (`concurrencyPolicy: Replace` cancels the running Job)",
                             j.describe()
                         ),
-                        at: c.schedule.at.clone(),
+                        at: c.schedule.at.as_deref().cloned(),
                     });
                 }
             }
@@ -448,13 +447,13 @@ pub fn effective_timeouts(model: &Model<'_>, out: &mut Vec<Effective>) {
             family: Family::Kubernetes,
             subject: Subject::Job,
             kind: j.kind.to_string(),
-            name: j.name.clone(),
-            namespace: j.namespace.clone(),
+            name: j.name.to_string(),
+            namespace: j.namespace.as_deref().map(str::to_string),
             task: None,
             object: j.at.clone(),
             value,
             origin: j.deadline.origin.describe(),
-            at: j.deadline.at.clone(),
+            at: j.deadline.at.as_deref().cloned(),
             caps,
             attempts: None,
             policy: None,

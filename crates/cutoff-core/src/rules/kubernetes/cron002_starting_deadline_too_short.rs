@@ -30,7 +30,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(j) = cx.job() else { return };
     let Some(c) = &j.cron else { return };
-    let (Some(n), Some(at)) = (c.starting_deadline.value, &c.starting_deadline.at) else {
+    let (Some(n), Some(at)) = (c.starting_deadline.value, c.starting_deadline.at.as_deref()) else {
         return;
     };
     if !(0..MIN_STARTING_DEADLINE).contains(&n) {

@@ -35,7 +35,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let (Some(interval), Some(policy), Some(sched_at)) = (
         c.interval,
         c.concurrency_policy.value.as_deref(),
-        c.schedule.at.as_ref(),
+        c.schedule.at.as_deref(),
     ) else {
         return;
     };
@@ -57,7 +57,11 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         Severity::Warning
     };
-    match (j.deadline.value, &j.deadline.at, j.deadline.origin) {
+    match (
+        j.deadline.value,
+        j.deadline.at.as_deref(),
+        j.deadline.origin,
+    ) {
         (Some(d), Some(d_at), _) if d > 0 => {
             let Some(g) = j.grace.value else { return };
             let total = d.saturating_add(g);
@@ -98,7 +102,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         (None, _, Origin::Unset) if policy == "Forbid" && j.may_report_missing() => {
-            let at = c.concurrency_policy.at.as_ref().unwrap_or(sched_at);
+            let at = c.concurrency_policy.at.as_deref().unwrap_or(sched_at);
             let message = format!(
                 "the Jobs of this CronJob have no `activeDeadlineSeconds` and `concurrencyPolicy: Forbid` skips every run due while one is active: a run that hangs blocks all later runs (every {} at the shortest)",
                 secs(interval)

@@ -70,7 +70,7 @@ pub fn insert(
 /// writes it, else writes it into this object's pod template.
 pub fn set_grace(cx: &KubernetesContext<'_>, j: &JobModel, n: i64) -> Option<Edit> {
     if j.grace.origin == Origin::Written {
-        return set_number(cx, j.grace.at.as_ref()?, n);
+        return set_number(cx, j.grace.at.as_deref()?, n);
     }
     if !matches!(j.grace.origin, Origin::Default | Origin::Base) {
         return None;

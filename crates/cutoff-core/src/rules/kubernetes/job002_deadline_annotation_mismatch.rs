@@ -53,7 +53,11 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         match (j.deadline.value, j.deadline.origin) {
             (Some(0), _) => return,
             (Some(d), _) if d != v => {
-                let at = j.deadline.at.as_ref().expect("a known deadline is written");
+                let at = j
+                    .deadline
+                    .at
+                    .as_deref()
+                    .expect("a known deadline is written");
                 let mut places = vec![
                     (&a.at, format!("{} promises {}", a.describe(), secs(v))),
                     (at, format!("`activeDeadlineSeconds: {d}`")),
@@ -124,7 +128,7 @@ fn spec_fix(
     {
         return None;
     }
-    let edit = match (j.deadline.origin, &j.deadline.at) {
+    let edit = match (j.deadline.origin, j.deadline.at.as_deref()) {
         (Origin::Written, Some(at)) => fixes::set_number(cx, at, v)?,
         (Origin::Unset | Origin::Base, _) => {
             let spec = cx.object.job.as_ref()?;

@@ -47,7 +47,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(v) = a.value else { continue };
         match (j.ttl.value, j.ttl.origin) {
             (Some(t), _) if t != v => {
-                let at = j.ttl.at.as_ref().expect("a known TTL is written");
+                let at = j.ttl.at.as_deref().expect("a known TTL is written");
                 let mut places = vec![
                     (&a.at, format!("{} promises {}", a.describe(), secs(v))),
                     (at, format!("`ttlSecondsAfterFinished: {t}`")),
@@ -111,7 +111,7 @@ fn spec_fix(cx: &KubernetesContext<'_>, j: &JobModel, v: i64, one_value: bool) -
     if !one_value || v < cx.config.kubernetes.min_ttl_seconds {
         return None;
     }
-    let edit = match (j.ttl.origin, &j.ttl.at) {
+    let edit = match (j.ttl.origin, j.ttl.at.as_deref()) {
         (Origin::Written, Some(at)) => fixes::set_number(cx, at, v)?,
         (Origin::Unset | Origin::Base, _) if !j.is_cron() => {
             let spec = cx.object.job.as_ref()?;

@@ -72,7 +72,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|s| (&s.at, format!("{} promises {}", s.describe(), secs(v))))
             .collect();
-        if let Some(at) = &j.grace.at {
+        if let Some(at) = j.grace.at.as_deref() {
             places.push((at, format!("`terminationGracePeriodSeconds: {g}`")));
         }
         let verb = if sites.len() == 1 {

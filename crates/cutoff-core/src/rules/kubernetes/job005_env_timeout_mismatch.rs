@@ -57,7 +57,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let spec = j
         .deadline
         .value
-        .zip(j.deadline.at.as_ref())
+        .zip(j.deadline.at.as_deref())
         .map(|(d, at)| (d, at, format!("`{path}.activeDeadlineSeconds`")));
     let target = match cx.config.kubernetes.source_of_truth {
         SourceOfTruth::Spec => spec.or(annotation),

@@ -58,7 +58,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         let grace_at = j
             .grace
             .at
-            .as_ref()
+            .as_deref()
             .map(|at| (at, format!("`terminationGracePeriodSeconds: {g}`")));
         if let Some((s, at)) = &p.sleep {
             let s = *s;

@@ -50,7 +50,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     if g < d {
         return;
     }
-    let Some(d_at) = setting.at.as_ref() else {
+    let Some(d_at) = setting.at.as_deref() else {
         return;
     };
     let grace = match j.grace.origin {
@@ -58,7 +58,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         _ => secs(g),
     };
     let mut places = Vec::new();
-    if let Some(at) = &j.grace.at {
+    if let Some(at) = j.grace.at.as_deref() {
         places.push((at, format!("`terminationGracePeriodSeconds: {g}`")));
     }
     places.push((d_at, format!("{level}-level `activeDeadlineSeconds: {d}`")));

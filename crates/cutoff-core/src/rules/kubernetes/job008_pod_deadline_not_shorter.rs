@@ -29,13 +29,17 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(j) = cx.job() else { return };
-    let (Some(p), Some(p_at)) = (j.pod_deadline.value, &j.pod_deadline.at) else {
+    let (Some(p), Some(p_at)) = (j.pod_deadline.value, j.pod_deadline.at.as_deref()) else {
         return;
     };
     if p <= 0 {
         return;
     }
-    match (j.deadline.value, &j.deadline.at, j.deadline.origin) {
+    match (
+        j.deadline.value,
+        j.deadline.at.as_deref(),
+        j.deadline.origin,
+    ) {
         (Some(0), ..) => {} // JOB010's alone
         (Some(d), Some(d_at), _) if p >= d => {
             let message = format!(

@@ -33,7 +33,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         .as_ref()
         .map(|s| s.path.as_str())
         .unwrap_or("spec");
-    if let (Some(0), Some(at)) = (j.deadline.value, &j.deadline.at) {
+    if let (Some(0), Some(at)) = (j.deadline.value, j.deadline.at.as_deref()) {
         let d = cx.report(
             &RULE,
             &[(at, String::new())],
@@ -48,7 +48,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
             None,
         );
     }
-    if let (Some(0), Some(at)) = (j.pod_deadline.value, &j.pod_deadline.at) {
+    if let (Some(0), Some(at)) = (j.pod_deadline.value, j.pod_deadline.at.as_deref()) {
         let d = cx.report(
             &RULE,
             &[(at, String::new())],

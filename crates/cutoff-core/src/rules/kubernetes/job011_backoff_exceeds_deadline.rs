@@ -31,7 +31,8 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(j) = cx.job() else { return };
-    let (Some(b), Some(d), Some(d_at)) = (&j.back_off, j.deadline.value, &j.deadline.at) else {
+    let (Some(b), Some(d), Some(d_at)) = (&j.back_off, j.deadline.value, j.deadline.at.as_deref())
+    else {
         return;
     };
     if d <= 0 || b.total <= d {
@@ -54,7 +55,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         secs(d)
     );
     let mut places = Vec::new();
-    if let Some(at) = &j.backoff_limit.at {
+    if let Some(at) = j.backoff_limit.at.as_deref() {
         places.push((at, format!("`backoffLimit: {}`", b.retries)));
     }
     places.push((d_at, format!("`activeDeadlineSeconds: {d}`")));

@@ -61,7 +61,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
         (Some("Always"), _) => {
-            let at = rp.at.as_ref().expect("a known value is written");
+            let at = rp.at.as_deref().expect("a known value is written");
             let message = format!("`restartPolicy: Always` is not allowed in a Job: {required}");
             cx.push(
                 out,
@@ -71,7 +71,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
         (Some("OnFailure"), _) => {
-            let at = rp.at.as_ref().expect("a known value is written");
+            let at = rp.at.as_deref().expect("a known value is written");
             if let Some(pfp) = &j.pod_failure_policy {
                 let message = format!(
                     "`restartPolicy: OnFailure` with a `podFailurePolicy` is rejected by the API server: `{path}: Invalid value: \"OnFailure\": only \"Never\" is supported when podFailurePolicy is specified`"
@@ -88,7 +88,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
                 );
             } else if let (Some(_), Some(bl_at)) = (
                 j.backoff_limit_per_index.value,
-                &j.backoff_limit_per_index.at,
+                j.backoff_limit_per_index.at.as_deref(),
             ) {
                 let message = "`restartPolicy: OnFailure` with `backoffLimitPerIndex`: admitted, but the Job API documents per-index back-off limits only for `restartPolicy: Never`; container restarts in place are not counted per index".to_string();
                 let places = [
@@ -104,7 +104,7 @@ fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         (Some("Never"), _) => {}
         (Some(other), _) => {
-            let at = rp.at.as_ref().expect("a known value is written");
+            let at = rp.at.as_deref().expect("a known value is written");
             let other = crate::diagnostic::elide(other);
             let message = format!(
                 "`restartPolicy: {other}` is rejected by the API server (`{path}: Unsupported value: \"{other}\"`): a Job allows only `OnFailure` and `Never`"

@@ -33,7 +33,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(j) = cx.job() else { return };
     if j.is_cron() {
-        let (Some(t), Some(at)) = (j.ttl.value, &j.ttl.at) else {
+        let (Some(t), Some(at)) = (j.ttl.value, j.ttl.at.as_deref()) else {
             return;
         };
         let message = format!(

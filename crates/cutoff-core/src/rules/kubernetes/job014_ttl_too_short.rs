@@ -27,7 +27,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(j) = cx.job() else { return };
     let min = cx.config.kubernetes.min_ttl_seconds;
-    let (Some(t), Some(at)) = (j.ttl.value, &j.ttl.at) else {
+    let (Some(t), Some(at)) = (j.ttl.value, j.ttl.at.as_deref()) else {
         return;
     };
     if t < 0 || t >= min {

@@ -27,7 +27,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &KubernetesContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(j) = cx.workload() else { return };
-    let (Some(0), Some(at)) = (j.grace.value, &j.grace.at) else {
+    let (Some(0), Some(at)) = (j.grace.value, j.grace.at.as_deref()) else {
         return;
     };
     let hooks: Vec<_> = j
