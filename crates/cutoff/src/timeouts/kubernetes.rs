@@ -224,12 +224,19 @@ fn tree(j: &JobModel) -> Node {
 }
 
 /// One tree (and its JSON) per Job and CronJob of the reported files, in file order.
-pub fn trees(model: &Model<'_>) -> Vec<(Node, Value)> {
+pub fn trees(model: &Model<'_>, json: bool) -> Vec<(Node, Value)> {
     model
         .kubernetes
         .jobs(model)
         .iter()
         .filter(|j| model.is_reported(&j.at.path))
-        .map(|j| (tree(j), serde_json::to_value(j).unwrap_or(Value::Null)))
+        .map(|j| {
+            let v = if json {
+                serde_json::to_value(j).unwrap_or(Value::Null)
+            } else {
+                Value::Null
+            };
+            (tree(j), v)
+        })
         .collect()
 }

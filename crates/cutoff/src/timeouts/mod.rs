@@ -27,7 +27,7 @@ use cutoff_core::model::Model;
 use cutoff_core::project::Project;
 
 use tekton::{run_tree, taskrun_tree};
-use tree::Node;
+use tree::{Findings, Node};
 
 /// How `cutoff timeouts` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,8 +70,10 @@ pub fn render(
 ) -> std::io::Result<()> {
     let project = model.project;
     let (mut runs, mut task_runs) = all_models(model, model.config);
-    runs.retain(|m| touches(&run_tree(m, None), project, touching));
-    task_runs.retain(|r| touches(&taskrun_tree(r, None), project, touching));
+    if touching.is_some() {
+        runs.retain(|m| touches(&run_tree(m, None), project, touching));
+        task_runs.retain(|r| touches(&taskrun_tree(r, None), project, touching));
+    }
     if format == Format::Mermaid {
         let mut text = String::new();
         for m in &runs {
@@ -83,95 +85,100 @@ pub fn render(
         return out.write_all(text.as_bytes());
     }
     let json = format == Format::Json;
-    let mut trees: Vec<(Node, Value)> = Vec::new();
+    let findings = Findings::new(project, diagnostics);
+    let mut jobs = kubernetes::trees(model, json);
+    let mut pipelines = orchestrator::trees(model);
+    if touching.is_some() {
+        jobs.retain(|(t, _)| touches(t, project, touching));
+        pipelines.retain(|(t, _)| touches(t, project, touching));
+    }
+    let mut text = Text { out, first: true };
+    if !json && runs.is_empty() && task_runs.is_empty() && jobs.is_empty() && pipelines.is_empty() {
+        return writeln!(
+            text.out,
+            "no PipelineRun, Pipeline, TaskRun, Job, CronJob or orchestrator pipeline found"
+        );
+    }
+    // Text is written tree by tree, and the JSON values are built only for JSON: a
+    // repository of 100,000 files has tens of thousands of runs and Jobs.
+    let mut run_values = Vec::new();
     for m in &runs {
         let policy = model.run_policy(m);
         let mut t = run_tree(m, policy.as_ref());
         let mut found = Vec::new();
-        t.mark(project, diagnostics, &mut found);
-        let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
-        if let Some(p) = &policy {
-            v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+        t.mark(&findings, &mut found);
+        if json {
+            let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
+            if let Some(p) = &policy {
+                v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+            }
+            v["findings"] = findings_json(&found, project);
+            run_values.push(v);
+        } else {
+            text.tree(&t)?;
         }
-        v["findings"] = Value::Array(
-            found
-                .iter()
-                .map(|(id, d)| finding_json(id, d, project))
-                .collect(),
-        );
-        trees.push((t, v));
     }
     let mut tr_values = Vec::new();
-    let mut tr_trees = Vec::new();
     for r in &task_runs {
         let policy = model.task_run_policy(r);
         let mut t = taskrun_tree(r, policy.as_ref());
         let mut found = Vec::new();
-        t.mark(project, diagnostics, &mut found);
-        let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-        if let Some(p) = &policy {
-            v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+        t.mark(&findings, &mut found);
+        if json {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            if let Some(p) = &policy {
+                v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+            }
+            v["findings"] = findings_json(&found, project);
+            tr_values.push(v);
+        } else {
+            text.tree(&t)?;
         }
-        v["findings"] = Value::Array(
-            found
-                .iter()
-                .map(|(id, d)| finding_json(id, d, project))
-                .collect(),
-        );
-        tr_values.push(v);
-        tr_trees.push(t);
     }
-    let mut jobs = kubernetes::trees(model);
-    let mut pipelines = orchestrator::trees(model);
-    jobs.retain(|(t, _)| touches(t, project, touching));
-    pipelines.retain(|(t, _)| touches(t, project, touching));
     for (t, v) in jobs.iter_mut().chain(pipelines.iter_mut()) {
         let mut found = Vec::new();
-        t.mark(project, diagnostics, &mut found);
-        v["findings"] = Value::Array(
-            found
-                .iter()
-                .map(|(id, d)| finding_json(id, d, project))
-                .collect(),
-        );
-    }
-    if json {
-        let mut doc = json!({
-            "runs": trees.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
-            "task_runs": tr_values,
-            // The same answers, family-neutral: one entry per run, task and TaskRun.
-            "effective": model.effective_timeouts(),
-        });
-        if !jobs.is_empty() {
-            doc["jobs"] = jobs.iter().map(|(_, v)| v.clone()).collect();
+        t.mark(&findings, &mut found);
+        if json {
+            v["findings"] = findings_json(&found, project);
+        } else {
+            text.tree(t)?;
         }
-        if !pipelines.is_empty() {
-            doc["pipelines"] = pipelines.iter().map(|(_, v)| v.clone()).collect();
+    }
+    if !json {
+        return Ok(());
+    }
+    let mut doc = json!({
+        "runs": run_values,
+        "task_runs": tr_values,
+        // The same answers, family-neutral: one entry per run, task and TaskRun.
+        "effective": model.effective_timeouts(),
+    });
+    if !jobs.is_empty() {
+        doc["jobs"] = jobs.into_iter().map(|(_, v)| v).collect();
+    }
+    if !pipelines.is_empty() {
+        doc["pipelines"] = pipelines.into_iter().map(|(_, v)| v).collect();
+    }
+    serde_json::to_writer_pretty(&mut *text.out, &doc).map_err(std::io::Error::other)?;
+    writeln!(text.out)
+}
+
+/// The text output: trees separated by a blank line, each written as soon as it is built.
+struct Text<'o> {
+    out: &'o mut dyn std::io::Write,
+    first: bool,
+}
+
+impl Text<'_> {
+    fn tree(&mut self, t: &Node) -> std::io::Result<()> {
+        let mut s = String::new();
+        if !self.first {
+            s.push('\n');
         }
-        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
-        return writeln!(out);
+        self.first = false;
+        t.write("", true, true, &mut s);
+        self.out.write_all(s.as_bytes())
     }
-    if trees.is_empty() && tr_trees.is_empty() && jobs.is_empty() && pipelines.is_empty() {
-        return writeln!(
-            out,
-            "no PipelineRun, Pipeline, TaskRun, Job, CronJob or orchestrator pipeline found"
-        );
-    }
-    let mut text = String::new();
-    for (i, t) in trees
-        .iter()
-        .map(|(t, _)| t)
-        .chain(tr_trees.iter())
-        .chain(jobs.iter().map(|(t, _)| t))
-        .chain(pipelines.iter().map(|(t, _)| t))
-        .enumerate()
-    {
-        if i > 0 {
-            text.push('\n');
-        }
-        t.write("", true, true, &mut text);
-    }
-    out.write_all(text.as_bytes())
 }
 
 /// The `cap:` line under a value: the rules of the policy that apply to it (none when no
@@ -232,6 +239,16 @@ pub fn join(format: Format, parts: Vec<Vec<u8>>) -> Result<String, String> {
             Ok(found.iter().map(|s| s.as_str()).collect())
         }
     }
+}
+
+/// The findings marked in one tree, for its JSON.
+fn findings_json(found: &[(String, &Diagnostic)], project: &Project) -> Value {
+    Value::Array(
+        found
+            .iter()
+            .map(|(id, d)| finding_json(id, d, project))
+            .collect(),
+    )
 }
 
 fn finding_json(id: &str, d: &Diagnostic, project: &Project) -> Value {

@@ -1,9 +1,33 @@
 //! The tree `cutoff timeouts` prints: one node per budget, task, step or Job field, with
 //! the findings that concern it marked by code.
 
+use std::collections::HashMap;
+
 use cutoff_core::diagnostic::Diagnostic;
 use cutoff_core::model::Loc;
 use cutoff_core::project::Project;
+
+/// The findings of a run by file, each with its position in the run's list and the line
+/// it starts on: built once, so that marking a tree looks only at the findings of its own
+/// files (a repository of 40,000 Jobs has tens of thousands of findings).
+pub struct Findings<'d> {
+    by_path: HashMap<&'d str, Vec<(usize, &'d Diagnostic, Option<usize>)>>,
+}
+
+impl<'d> Findings<'d> {
+    pub fn new(project: &Project, diags: &'d [Diagnostic]) -> Findings<'d> {
+        let mut by_path: HashMap<&'d str, Vec<_>> = HashMap::new();
+        for (i, d) in diags.iter().enumerate() {
+            let line = project.file(&d.path).map(|f| f.line_col(d.span.start).0);
+            by_path.entry(&*d.path).or_default().push((i, d, line));
+        }
+        Findings { by_path }
+    }
+
+    fn in_file(&self, path: &str) -> &[(usize, &'d Diagnostic, Option<usize>)] {
+        self.by_path.get(path).map_or(&[], Vec::as_slice)
+    }
+}
 
 /// One line of the tree.
 pub struct Node {
@@ -42,14 +66,21 @@ impl Node {
     /// Marks findings; returns (node id, diagnostic) pairs for JSON.
     /// A finding belongs to a node when its primary span overlaps one of the node's places
     /// or starts on the same line (a key and its value).
-    pub fn mark<'d>(
-        &mut self,
-        project: &Project,
-        diags: &'d [Diagnostic],
-        found: &mut Vec<(String, &'d Diagnostic)>,
-    ) {
-        for d in diags {
-            let line = project.file(&d.path).map(|f| f.line_col(d.span.start).0);
+    pub fn mark<'d>(&mut self, findings: &Findings<'d>, found: &mut Vec<(String, &'d Diagnostic)>) {
+        // Only the findings in the files of the node's places can belong to it; looked at
+        // in their order, as the marks and `found` list them.
+        let mut candidates: Vec<&(usize, &'d Diagnostic, Option<usize>)> = Vec::new();
+        let mut paths: Vec<&str> = Vec::new();
+        for l in &self.locs {
+            if !paths.contains(&&*l.path) {
+                paths.push(&l.path);
+                candidates.extend(findings.in_file(&l.path));
+            }
+        }
+        if paths.len() > 1 {
+            candidates.sort_by_key(|(i, _, _)| *i);
+        }
+        for &&(_, d, line) in &candidates {
             let hit = self.locs.iter().any(|l| {
                 *l.path == *d.path
                     && (l.span == d.span
@@ -63,7 +94,7 @@ impl Node {
             }
         }
         for c in &mut self.children {
-            c.mark(project, diags, found);
+            c.mark(findings, found);
         }
     }
 
