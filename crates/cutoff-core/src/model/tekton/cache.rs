@@ -5,9 +5,11 @@
 //! - Task definitions by `taskRef` (kind, name, namespace): with Kustomize overlays one
 //!   name resolves to tens of Tasks, and every pipeline task of every run using it would
 //!   read them all.
-//! - The task uses ([`TaskUse`]) of each run and Pipeline, per targeted settings: a Task's
-//!   check looks at every run of it, and a Task name is used by many runs and shared by
-//!   many Tasks (overlays); each run's models are built once for all of them.
+//! - The task uses ([`TaskUse`]) of each Pipeline (and PipelineRun with an embedded
+//!   `pipelineSpec`), per targeted settings: a Task's check looks at every run of it, and a
+//!   Task name is used by many runs and shared by many Tasks (overlays); each run's models
+//!   are built once for all of them. Those of an object that references no Task (a
+//!   PipelineRun with a `pipelineRef`) are not kept: its own check is their only reader.
 //! - How many runs resolve to each Pipeline, counted once.
 
 use std::collections::HashMap;
@@ -133,8 +135,12 @@ impl Cache {
 
 impl Cache {
     /// The task uses of the models of the run or Pipeline at `id`
-    /// ([`models_of_root`]), built once per project and settings.
+    /// ([`models_of_root`]), built once per project and settings when another object's
+    /// check may read them too ([`Cache::keeps`]).
     pub fn uses(&self, model: &Model<'_>, config: &Config, id: ObjectId) -> Arc<[TaskUse]> {
+        if !Cache::keeps(model, id) {
+            return TaskUse::of_models(&models_of_root(model, config, id)).into();
+        }
         let key = (id, settings_key(config));
         if let Some((hit, d)) = lock(&self.uses).get(&key) {
             deps::merge(d);
@@ -158,11 +164,15 @@ impl Cache {
     /// depend on it.
     pub fn uses_from(
         &self,
+        model: &Model<'_>,
         config: &Config,
         id: ObjectId,
         read: &Deps,
         models: impl FnOnce() -> Vec<TaskUse>,
     ) -> Arc<[TaskUse]> {
+        if !Cache::keeps(model, id) {
+            return models().into();
+        }
         let key = (id, settings_key(config));
         if let Some((hit, d)) = lock(&self.uses).get(&key) {
             deps::merge(d);
@@ -179,6 +189,16 @@ impl Cache {
             .or_insert((uses, Arc::new(d)))
             .0
             .clone()
+    }
+}
+
+impl Cache {
+    /// Are the task uses of the object `id` worth keeping: may a Task's check read them?
+    /// Only if it references a Task itself ([`super::resolve::referrer_roots`]); otherwise
+    /// its own check is their only reader (a PipelineRun's tasks reach their Tasks through
+    /// its Pipeline, whose uses hold this run's).
+    fn keeps(model: &Model<'_>, id: ObjectId) -> bool {
+        model.tekton.links.references_tasks(id)
     }
 }
 

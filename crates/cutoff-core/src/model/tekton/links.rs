@@ -16,6 +16,8 @@ pub struct Links {
     /// (taskRef kind, name) → the objects that reference it, in object order: Pipelines
     /// (top-level), PipelineRuns through an embedded `pipelineSpec`, and TaskRuns.
     task_referrers: HashMap<(String, String), Vec<ObjectId>>,
+    /// Every object in [`Links::task_referrers`], in object order.
+    referrers: Vec<ObjectId>,
 }
 
 /// The (kind, name) of the `taskRef`s of a pipeline spec's tasks and finally tasks.
@@ -103,6 +105,9 @@ impl Links {
                     list.push(id);
                 }
             }
+            if !refs.is_empty() {
+                links.referrers.push(id);
+            }
         }
         links
     }
@@ -125,5 +130,11 @@ impl Links {
             .get(&(kind.to_string(), name.to_string()))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// Does the object `id` reference a Task (is it among some [`Links::task_referrers`])?
+    /// Depends on the object alone, so it records nothing.
+    pub fn references_tasks(&self, id: ObjectId) -> bool {
+        self.referrers.binary_search(&id).is_ok()
     }
 }

@@ -152,6 +152,16 @@ pub enum RunKind {
     DefaultRun,
 }
 
+impl RunKind {
+    /// "PipelineRun `name`" / "a default run of Pipeline `name`" ([`RunModel::describe`]).
+    pub fn describe(self, name: &str) -> String {
+        match self {
+            RunKind::PipelineRun => format!("PipelineRun `{name}`"),
+            RunKind::DefaultRun => format!("a default run of Pipeline `{name}`"),
+        }
+    }
+}
+
 /// The effective-timeout model of one run.
 #[derive(Clone, Serialize)]
 pub struct RunModel<'p> {
@@ -246,10 +256,7 @@ impl<'p> RunModel<'p> {
 
     /// "PipelineRun `x`" / "the default run of Pipeline `x`".
     pub fn describe(&self) -> String {
-        match self.kind {
-            RunKind::PipelineRun => format!("PipelineRun `{}`", self.name),
-            RunKind::DefaultRun => format!("a default run of Pipeline `{}`", self.name),
-        }
+        self.kind.describe(&self.name)
     }
 
     /// ` (with the Pipeline `x` of overlays/prod/pipeline.yaml, one of 2 with that name)`

@@ -18,9 +18,10 @@ use crate::yaml::Span;
 use super::resolve::{self, Defs, TaskTarget};
 use super::run::{RunKind, RunModel};
 use super::taskrun::TaskRunModel;
-use super::value::Timed;
+use super::value::Origin;
+use crate::duration::GoDuration;
 use crate::model::place::{Finding, Place, Placement};
-use crate::model::value::Loc;
+use crate::model::value::{Bound, Loc};
 
 /// What the rules need to know about the object being checked.
 pub struct Scope<'p> {
@@ -51,52 +52,78 @@ pub enum Reach {
 #[derive(Debug)]
 pub struct RunInfo {
     pub kind: RunKind,
-    pub name: String,
+    pub name: Box<str>,
     pub at: Loc,
-    /// [`RunModel::describe`].
-    pub describe: String,
     /// [`RunModel::which_pipeline`].
-    pub which_pipeline: String,
+    pub which_pipeline: Box<str>,
 }
 
-/// One (finally) task of one run, with the Task definitions it may run: what a check of
-/// those definitions needs of the run. Owned, so it is cached per project.
+impl RunInfo {
+    /// [`RunModel::describe`].
+    pub fn describe(&self) -> String {
+        self.kind.describe(&self.name)
+    }
+}
+
+/// One (finally) task of one run under a finite TaskRun timeout, with the Task definitions
+/// it may run, one of which has step timeouts that add up past it: what a check of those
+/// definitions' steps (TKN013) needs of the run. Owned, so it is cached per project; kept
+/// small, as a Pipeline's uses hold every task of every run of it.
 #[derive(Clone)]
 pub struct TaskUse {
     pub run: Arc<RunInfo>,
-    pub name: String,
-    /// The task's `name` value.
-    pub at: Loc,
-    pub effective: Timed,
-    /// See [`super::TaskModel::certain`].
-    pub certain: bool,
+    pub name: Box<str>,
+    /// The task's effective TaskRun timeout ([`super::TaskModel::effective`]), finite.
+    pub limit: GoDuration,
+    pub origin: Origin,
+    /// Where the limit is set: its field, else the task's `name` value.
+    pub limit_at: Loc,
     pub defs: Defs,
 }
 
 impl TaskUse {
-    /// The uses of the tasks of `models` that run a known Task definition, in model and task order.
+    /// The uses of the tasks of `models` whose steps may outlast their TaskRun, in model and
+    /// task order: a task with a finite effective timeout (and, in a default run, a certain
+    /// one) that runs a known Task definition whose step timeouts add up past it. No other
+    /// task can hold a step finding, so no other is kept (most tasks set no step timeout).
     pub fn of_models(models: &[RunModel<'_>]) -> Vec<TaskUse> {
         let mut out = Vec::new();
         for m in models {
-            let run = Arc::new(RunInfo {
-                kind: m.kind,
-                name: m.name.clone(),
-                at: m.at.clone(),
-                describe: m.describe(),
-                which_pipeline: m.which_pipeline(),
-            });
+            let mut run: Option<Arc<RunInfo>> = None;
             for t in m.all_tasks() {
+                if m.kind == RunKind::DefaultRun && !t.certain {
+                    continue;
+                }
+                let Bound::Finite(limit) = t.effective.value else {
+                    continue;
+                };
+                if !t
+                    .target
+                    .defs()
+                    .iter()
+                    .any(|d| d.step_sum().is_some_and(|s| s > limit))
+                {
+                    continue;
+                }
                 let defs = match &t.target {
                     TaskTarget::InRepo { tasks } => tasks.clone(),
                     TaskTarget::Embedded { task } => Defs::new(vec![task.detached()]),
                     _ => continue,
                 };
+                let run = run.get_or_insert_with(|| {
+                    Arc::new(RunInfo {
+                        kind: m.kind,
+                        name: m.name.as_str().into(),
+                        at: m.at.clone(),
+                        which_pipeline: m.which_pipeline().into(),
+                    })
+                });
                 out.push(TaskUse {
                     run: run.clone(),
-                    name: t.name.clone(),
-                    at: t.at.clone(),
-                    effective: t.effective.clone(),
-                    certain: t.certain,
+                    name: t.name.as_str().into(),
+                    limit,
+                    origin: t.effective.origin,
+                    limit_at: t.effective.at.as_ref().unwrap_or(&t.at).clone(),
                     defs,
                 });
             }
@@ -204,7 +231,7 @@ impl<'p> Scope<'p> {
         let uses = model
             .tekton
             .cache
-            .uses_from(config, id, &read, || TaskUse::of_models(&runs.runs));
+            .uses_from(model, config, id, &read, || TaskUse::of_models(&runs.runs));
         Some(Scope {
             model,
             file: runs.file,

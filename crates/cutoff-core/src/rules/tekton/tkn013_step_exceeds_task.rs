@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::duration::GoDuration;
-use crate::model::tekton::{RunKind, StepModel, TaskDef, Timed};
+use crate::model::tekton::{Origin, RunKind, StepModel, TaskDef};
 use crate::model::Finding;
 use crate::model::{Bound, Loc, Place};
 use crate::rule_doc;
@@ -118,8 +118,8 @@ fn overlay_note(def: &TaskDef<'_>, count: usize) -> String {
     }
 }
 
-fn limit_note(t: &Timed) -> String {
-    format!("{} ({})", t.value.display(), t.origin.describe())
+fn limit_note(value: Bound, origin: Origin) -> String {
+    format!("{} ({})", value.display(), origin.describe())
 }
 
 /// What [`Scope::settle`] keeps of the findings at one primary place: the first one's run
@@ -142,13 +142,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
     let mut kept: HashMap<Loc, Kept> = HashMap::new();
     for t in scope.task_uses() {
         let m = &t.run;
-        if m.kind == RunKind::DefaultRun && !t.certain {
-            continue;
-        }
-        let Bound::Finite(limit) = t.effective.value else {
-            continue;
-        };
-        let limit_at = t.effective.at.as_ref().unwrap_or(&t.at);
+        let (limit, limit_at) = (t.limit, &t.limit_at);
         let defs = &t.defs;
         // The step places lie in the definition, next to its name: skip, before any
         // message is written, what another object shows.
@@ -185,28 +179,33 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
             let Some((at, what, mut others)) = judge(def, limit) else {
                 continue;
             };
+            let describe = m.describe();
             let assumed = if m.kind == RunKind::DefaultRun {
                 format!(
                     " (assuming a default run: no PipelineRun in the repository references Pipeline `{}`)",
                     m.name
                 )
             } else {
-                format!(" in {}", m.describe)
+                format!(" in {describe}")
             };
             let mut places = vec![Place::new(&at, what.clone())];
             places.append(&mut others);
             places.push(Place::new(
                 limit_at,
-                format!("task `{}` runs under {}", t.name, limit_note(&t.effective)),
+                format!(
+                    "task `{}` runs under {}",
+                    t.name,
+                    limit_note(Bound::Finite(limit), t.origin)
+                ),
             ));
-            places.push(Place::new(&m.at, m.describe.clone()));
+            places.push(Place::new(&m.at, describe.clone()));
             let finding = Finding {
                 places,
                 message: format!(
                     "{what}{}, longer than the {} TaskRun timeout ({}) of task `{}`{assumed}{}: the TaskRun times out first",
                     overlay_note(def, defs.len()),
                     limit.canonical(),
-                    t.effective.origin.describe(),
+                    t.origin.describe(),
                     t.name,
                     m.which_pipeline,
                 ),
@@ -215,7 +214,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
                     t.name
                 )),
                 fix: None::<Fix>,
-                run: Place::new(&m.at, m.describe.clone()),
+                run: Place::new(&m.at, describe),
             };
             match kept.get_mut(primary) {
                 None => {
@@ -252,7 +251,7 @@ fn check(cx: &TektonContext<'_>, out: &mut Vec<Diagnostic>) {
                 format!(
                     "TaskRun `{}` runs under {}",
                     r.name,
-                    limit_note(&r.effective)
+                    limit_note(r.effective.value, r.effective.origin)
                 ),
             ));
             let run = Place::new(&r.at, format!("TaskRun `{}`", r.name));
