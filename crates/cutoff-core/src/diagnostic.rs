@@ -291,6 +291,9 @@ impl Diagnostic {
         if let Some(f) = &mut self.fix {
             bound(&mut f.description);
             f.edits.shrink_to_fit();
+            for e in &mut f.edits {
+                e.replacement.shrink_to_fit();
+            }
         }
     }
 }

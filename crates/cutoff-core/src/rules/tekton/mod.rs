@@ -181,29 +181,8 @@ impl<'a> TektonContext<'a> {
             if let Some(h) = f.help {
                 d = d.help(h);
             }
-            let mut d = d.with_fix(f.fix);
-            compact(&mut d);
-            out.push(d);
-        }
-    }
-}
-
-/// Gives back the spare capacity of a diagnostic's texts and lists (`format!` and pushes
-/// leave up to half unused): every diagnostic is kept until the report, and a large
-/// repository has tens of thousands.
-fn compact(d: &mut Diagnostic) {
-    d.message.shrink_to_fit();
-    for l in &mut d.labels {
-        l.message.shrink_to_fit();
-    }
-    if let Some(h) = &mut d.help {
-        h.shrink_to_fit();
-    }
-    if let Some(f) = &mut d.fix {
-        f.description.shrink_to_fit();
-        f.edits.shrink_to_fit();
-        for e in &mut f.edits {
-            e.replacement.shrink_to_fit();
+            // Its buffers are trimmed with its texts ([`Diagnostic::bound_text`]).
+            out.push(d.with_fix(f.fix));
         }
     }
 }
