@@ -11,8 +11,11 @@ use cutoff_core::project::Project;
 /// it starts on: built once, so that marking a tree looks only at the findings of its own
 /// files (a repository of 40,000 Jobs has tens of thousands of findings).
 pub struct Findings<'d> {
-    by_path: HashMap<&'d str, Vec<(usize, &'d Diagnostic, Option<usize>)>>,
+    by_path: HashMap<&'d str, Vec<Finding<'d>>>,
 }
+
+/// A finding's position in the run's list, the finding, and the line it starts on.
+type Finding<'d> = (usize, &'d Diagnostic, Option<usize>);
 
 impl<'d> Findings<'d> {
     pub fn new(project: &Project, diags: &'d [Diagnostic]) -> Findings<'d> {
@@ -24,7 +27,7 @@ impl<'d> Findings<'d> {
         Findings { by_path }
     }
 
-    fn in_file(&self, path: &str) -> &[(usize, &'d Diagnostic, Option<usize>)] {
+    fn in_file(&self, path: &str) -> &[Finding<'d>] {
         self.by_path.get(path).map_or(&[], Vec::as_slice)
     }
 }
@@ -69,7 +72,7 @@ impl Node {
     pub fn mark<'d>(&mut self, findings: &Findings<'d>, found: &mut Vec<(String, &'d Diagnostic)>) {
         // Only the findings in the files of the node's places can belong to it; looked at
         // in their order, as the marks and `found` list them.
-        let mut candidates: Vec<&(usize, &'d Diagnostic, Option<usize>)> = Vec::new();
+        let mut candidates: Vec<&Finding<'d>> = Vec::new();
         let mut paths: Vec<&str> = Vec::new();
         for l in &self.locs {
             if !paths.contains(&&*l.path) {
