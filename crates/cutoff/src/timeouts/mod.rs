@@ -104,36 +104,16 @@ pub fn render(
     let mut run_values = Vec::new();
     for m in &runs {
         let policy = model.run_policy(m);
-        let mut t = run_tree(m, policy.as_ref());
-        let mut found = Vec::new();
-        t.mark(&findings, &mut found);
-        if json {
-            let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
-            if let Some(p) = &policy {
-                v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
-            }
-            v["findings"] = findings_json(&found, project);
-            run_values.push(v);
-        } else {
-            text.tree(&t)?;
-        }
+        let t = run_tree(m, policy.as_ref());
+        let values = json.then_some(&mut run_values);
+        put(t, m, policy.as_ref(), &findings, project, &mut text, values)?;
     }
     let mut tr_values = Vec::new();
     for r in &task_runs {
         let policy = model.task_run_policy(r);
-        let mut t = taskrun_tree(r, policy.as_ref());
-        let mut found = Vec::new();
-        t.mark(&findings, &mut found);
-        if json {
-            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-            if let Some(p) = &policy {
-                v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
-            }
-            v["findings"] = findings_json(&found, project);
-            tr_values.push(v);
-        } else {
-            text.tree(&t)?;
-        }
+        let t = taskrun_tree(r, policy.as_ref());
+        let values = json.then_some(&mut tr_values);
+        put(t, r, policy.as_ref(), &findings, project, &mut text, values)?;
     }
     for (t, v) in jobs.iter_mut().chain(pipelines.iter_mut()) {
         let mut found = Vec::new();
@@ -161,6 +141,31 @@ pub fn render(
     }
     serde_json::to_writer_pretty(&mut *text.out, &doc).map_err(std::io::Error::other)?;
     writeln!(text.out)
+}
+
+/// Marks the tree `t` of the run or TaskRun `m`; then, for JSON (`values`), adds `m`'s value
+/// with its policy and findings, else writes the tree.
+fn put<M: serde::Serialize>(
+    mut t: Node,
+    m: &M,
+    policy: Option<&Applied>,
+    findings: &Findings<'_>,
+    project: &Project,
+    text: &mut Text<'_>,
+    values: Option<&mut Vec<Value>>,
+) -> std::io::Result<()> {
+    let mut found = Vec::new();
+    t.mark(findings, &mut found);
+    let Some(values) = values else {
+        return text.tree(&t);
+    };
+    let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
+    if let Some(p) = policy {
+        v["policy"] = serde_json::to_value(p).unwrap_or(Value::Null);
+    }
+    v["findings"] = findings_json(&found, project);
+    values.push(v);
+    Ok(())
 }
 
 /// The text output: trees separated by a blank line, each written as soon as it is built.
