@@ -174,14 +174,12 @@ impl<'a> TektonContext<'a> {
     ) {
         for (p, f) in scope.settle(findings) {
             let mut d = self.diag(rule, p.primary.span, f.message);
-            d.labels.reserve_exact(p.labels.len());
             for l in p.labels {
                 d = d.label(&l.at.path, l.at.span, l.note);
             }
             if let Some(h) = f.help {
                 d = d.help(h);
             }
-            // Its buffers are trimmed with its texts ([`Diagnostic::bound_text`]).
             out.push(d.with_fix(f.fix));
         }
     }
