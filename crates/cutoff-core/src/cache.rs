@@ -217,6 +217,113 @@ struct Seen {
     unchanged: Option<usize>,
 }
 
+/// The cache records of this run's files, in their order, and the names some check asked
+/// about: each file's findings and dependencies from this run's check (`per_file`) or, for a
+/// file not checked again, from its old record (`seens` says which), with the names it holds
+/// that were asked about and the line index of the files findings point into.
+fn build_records(
+    project: &Project,
+    seens: &[Seen],
+    mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>>,
+    old: Option<&CacheData>,
+    mut new_tokens: Vec<Option<Vec<u32>>>,
+    stats: &mut Stats,
+) -> (Vec<Record>, HashSet<u32>) {
+    let n = project.files.len();
+    let mut records = Vec::with_capacity(n);
+    // Old record index -> new index, for the files dependencies name.
+    let new_index: HashMap<&str, u32> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (&*f.path, i as u32))
+        .collect();
+    for (i, f) in project.files.iter().enumerate() {
+        let s = &seens[i];
+        let old_rec = s.unchanged.and_then(|r| old.map(|o| &o.records[r]));
+        let (diags, deps) = match (per_file[i].take(), old_rec) {
+            (Some((d, deps)), _) => {
+                if f.report {
+                    stats.checked += 1;
+                }
+                (d, deps)
+            }
+            (None, Some(rec)) => {
+                stats.reused += 1;
+                let old = old.expect("records come from it");
+                let mut d = rec.deps.clone();
+                d.files = d
+                    .files
+                    .iter()
+                    .filter_map(|&f| old.records.get(f as usize))
+                    .filter_map(|r| new_index.get(&*r.path).copied())
+                    .collect();
+                d.normalize();
+                (rec.diags.clone(), d)
+            }
+            (None, None) => (Vec::new(), Deps::default()),
+        };
+        records.push(Record {
+            path: f.path.clone(),
+            report: f.report,
+            stat: s.stat.unwrap_or_default(),
+            hash: s.hash.unwrap_or(0),
+            tokens: Vec::new(),
+            deps,
+            diags,
+            lines: None,
+        });
+    }
+    // The line index of each ASCII file a finding points into: a replay whose reports show
+    // no source text need not read it.
+    let wanted = pointed_into(records.iter().flat_map(|r| &r.diags));
+    let keep: Vec<bool> = project
+        .files
+        .iter()
+        .map(|f| wanted.contains(&*f.path) && !f.text.is_empty() && f.text.is_ascii())
+        .collect();
+    drop(wanted);
+    records
+        .par_iter_mut()
+        .zip(project.files.par_iter())
+        .zip(keep.par_iter())
+        .filter(|(_, &keep)| keep)
+        .for_each(|((r, f), _)| {
+            let lines = f.full_lines();
+            let (starts, len) = lines.parts();
+            r.lines = Some((starts.to_vec(), len as u64));
+        });
+    // A file's names matter only if some check asked about them: keep those. Every file's
+    // are taken again (the files are parsed), since this run may ask about names the last
+    // one did not; an unchanged file's dependencies are all among the names asked then.
+    // When this run asked about no name the last one did not, an unchanged file's kept
+    // names are still the right ones.
+    let asked: HashSet<u32> = records
+        .iter()
+        .flat_map(|r| r.deps.keys.iter().copied())
+        .collect();
+    let same_names = old.is_some_and(|o| {
+        let before: HashSet<u32> = o.asked.iter().copied().collect();
+        asked.iter().all(|k| before.contains(k))
+    });
+    records
+        .par_iter_mut()
+        .zip(project.files.par_iter())
+        .zip(new_tokens.par_iter_mut())
+        .zip(seens.par_iter())
+        .for_each(|(((r, f), fresh), s)| {
+            let kept = match (same_names, s.unchanged, old) {
+                (true, Some(i), Some(o)) if fresh.is_none() => Some(o.records[i].tokens.clone()),
+                _ => None,
+            };
+            let mut t = kept.unwrap_or_else(|| fresh.take().unwrap_or_else(|| tokens_of(f)));
+            t.retain(|k| asked.contains(k));
+            t.shrink_to_fit();
+            r.tokens = t;
+        });
+    (records, asked)
+}
+
 fn content_hash(r: &Read) -> u64 {
     match r {
         Read::Bytes(b) => hash64(b),
@@ -423,102 +530,14 @@ pub fn lint(
     // cache).
     let (records, asked) = std::thread::scope(|s| {
         s.spawn(move || drop(model));
-        let mut records = Vec::with_capacity(n);
-        // Old record index -> new index, for the files dependencies name.
-        let new_index: HashMap<&str, u32> = project
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (&*f.path, i as u32))
-            .collect();
-        for (i, f) in project.files.iter().enumerate() {
-            let s = &seens[i];
-            let old_rec = s
-                .unchanged
-                .and_then(|r| old.as_ref().map(|o| &o.records[r]));
-            let (diags, deps) = match (per_file[i].take(), old_rec) {
-                (Some((d, deps)), _) => {
-                    if f.report {
-                        stats.checked += 1;
-                    }
-                    (d, deps)
-                }
-                (None, Some(rec)) => {
-                    stats.reused += 1;
-                    let old = old.as_ref().expect("records come from it");
-                    let mut d = rec.deps.clone();
-                    d.files = d
-                        .files
-                        .iter()
-                        .filter_map(|&f| old.records.get(f as usize))
-                        .filter_map(|r| new_index.get(&*r.path).copied())
-                        .collect();
-                    d.normalize();
-                    (rec.diags.clone(), d)
-                }
-                (None, None) => (Vec::new(), Deps::default()),
-            };
-            records.push(Record {
-                path: f.path.clone(),
-                report: f.report,
-                stat: s.stat.unwrap_or_default(),
-                hash: s.hash.unwrap_or(0),
-                tokens: Vec::new(),
-                deps,
-                diags,
-                lines: None,
-            });
-        }
-        // The line index of each ASCII file a finding points into: a replay whose reports show
-        // no source text need not read it.
-        let wanted = pointed_into(records.iter().flat_map(|r| &r.diags));
-        let keep: Vec<bool> = project
-            .files
-            .iter()
-            .map(|f| wanted.contains(&*f.path) && !f.text.is_empty() && f.text.is_ascii())
-            .collect();
-        drop(wanted);
-        records
-            .par_iter_mut()
-            .zip(project.files.par_iter())
-            .zip(keep.par_iter())
-            .filter(|(_, &keep)| keep)
-            .for_each(|((r, f), _)| {
-                let lines = f.full_lines();
-                let (starts, len) = lines.parts();
-                r.lines = Some((starts.to_vec(), len as u64));
-            });
-        // A file's names matter only if some check asked about them: keep those. Every file's
-        // are taken again (the files are parsed), since this run may ask about names the last
-        // one did not; an unchanged file's dependencies are all among the names asked then.
-        // When this run asked about no name the last one did not, an unchanged file's kept
-        // names are still the right ones.
-        let asked: HashSet<u32> = records
-            .iter()
-            .flat_map(|r| r.deps.keys.iter().copied())
-            .collect();
-        let same_names = old.as_ref().is_some_and(|o| {
-            let before: HashSet<u32> = o.asked.iter().copied().collect();
-            asked.iter().all(|k| before.contains(k))
-        });
-        records
-            .par_iter_mut()
-            .zip(project.files.par_iter())
-            .zip(new_tokens.par_iter_mut())
-            .zip(seens.par_iter())
-            .for_each(|(((r, f), fresh), s)| {
-                let kept = match (same_names, s.unchanged, &old) {
-                    (true, Some(i), Some(o)) if fresh.is_none() => {
-                        Some(o.records[i].tokens.clone())
-                    }
-                    _ => None,
-                };
-                let mut t = kept.unwrap_or_else(|| fresh.take().unwrap_or_else(|| tokens_of(f)));
-                t.retain(|k| asked.contains(k));
-                t.shrink_to_fit();
-                r.tokens = t;
-            });
-        (records, asked)
+        build_records(
+            &project,
+            &seens,
+            per_file,
+            old.as_ref(),
+            new_tokens,
+            &mut stats,
+        )
     });
     let mut asked: Vec<u32> = asked.into_iter().collect();
     asked.sort_unstable();
