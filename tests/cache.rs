@@ -14,7 +14,10 @@ fn bin() -> Command {
     c.env_remove("NO_COLOR")
         .env_remove("CUTOFF_NO_CACHE")
         .env_remove("CUTOFF_CACHE_DIR")
-        .env("CUTOFF_CACHE_STATS", "1");
+        .env("CUTOFF_CACHE_STATS", "1")
+        // These tests edit and lint within milliseconds: let the plan be kept all the same
+        // (a change made while a run walks is still caught).
+        .env("CUTOFF_TEST_RACY_MS", "0");
     c
 }
 
@@ -247,12 +250,10 @@ fn default_directory_is_ignored_by_git_and_tagged() {
     let ignore = std::fs::read_to_string(dir.join(".gitignore")).expect(".gitignore");
     assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
     assert!(dir.join("CACHEDIR.TAG").is_file());
-    let bins: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
-        .collect();
+    let bins = cache_files(&dir);
     assert_eq!(bins.len(), 1, "{bins:?}");
+    // Beside it, the plan of the run (which files, in which groups).
+    assert_eq!(plan_files(&dir).len(), 1);
     // The cache is not linted, and its files are not YAML.
     assert_eq!(
         stats(&lint(t.path(), &[])).split(',').next().unwrap(),
@@ -320,12 +321,27 @@ fn a_read_only_root_keeps_its_cache_elsewhere() {
     assert_eq!(cache_files(&home.path().join("cutoff")).len(), 1);
 }
 
-fn cache_files(dir: &Path) -> Vec<PathBuf> {
+/// The files of `dir` whose names start with `prefix` and end in `.bin`.
+fn bin_files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "bin")
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
         .collect()
+}
+
+/// The lint cache files in `dir`.
+fn cache_files(dir: &Path) -> Vec<PathBuf> {
+    bin_files(dir, "lint-")
+}
+
+/// The plan snapshots in `dir`.
+fn plan_files(dir: &Path) -> Vec<PathBuf> {
+    bin_files(dir, "plan-")
 }
 
 #[test]
@@ -394,6 +410,159 @@ fn another_build_or_configuration_is_never_trusted() {
     );
     let o = lint(t.path(), &["--select", "TKN013"]);
     assert_eq!(stats(&o), "cutoff: cache: 5 files, 0 reused, 5 checked");
+}
+
+/// Did the run take its plan (which files, in which groups) from the last run?
+fn plan_reused(o: &Output) -> bool {
+    err(o).contains("cutoff: plan: reused from the last run")
+}
+
+/// A cached run in `dir` (in `cwd` below it, with `args`) reports what a run without the
+/// cache reports, and took its plan from the last run or not, as `reused` says.
+fn same_as_fresh(cwd: &Path, args: &[&str], label: &str, reused: bool) {
+    let run = |extra: &[&str]| {
+        bin()
+            .current_dir(cwd)
+            .args(["lint", "--format", "json"])
+            .args(args)
+            .args(extra)
+            .output()
+            .expect("run cutoff")
+    };
+    let cached = run(&[]);
+    let fresh = run(&["--no-cache"]);
+    assert_eq!(out(&cached), out(&fresh), "{label}: {}", err(&cached));
+    assert_eq!(
+        plan_reused(&cached),
+        reused,
+        "{label}: plan reused? {}",
+        err(&cached)
+    );
+}
+
+#[test]
+fn an_unchanged_tree_reuses_the_plan_and_each_change_to_what_the_walk_read_does_not() {
+    let t = repo();
+    let d = t.path();
+    let args = ["--root", ".", "."];
+    same_as_fresh(d, &args, "first run", false);
+    same_as_fresh(d, &args, "unchanged", true);
+    let renamed = JOB.replace("nightly", "weekly");
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
+        (
+            "a new file in a listed directory",
+            Box::new(|| write(d, "jobs/weekly.yaml", &renamed)),
+        ),
+        (
+            "a new directory",
+            Box::new(|| write(d, "new/deep/job.yaml", &JOB.replace("nightly", "deep"))),
+        ),
+        (
+            "a removed file",
+            Box::new(|| std::fs::remove_file(d.join("jobs/weekly.yaml")).unwrap()),
+        ),
+        (
+            "a .gitignore that ignores a file",
+            Box::new(|| write(d, ".gitignore", "tekton/task.yaml\n")),
+        ),
+        (
+            "the .gitignore ignores another",
+            Box::new(|| write(d, ".gitignore", "release/\n")),
+        ),
+        (
+            "a .ignore in a directory below",
+            Box::new(|| write(d, "tekton/.ignore", "run.yaml\n")),
+        ),
+        (
+            "a configuration file appears",
+            Box::new(|| write(d, ".cutoff.yaml", "exclude: [\"jobs/**\"]\n")),
+        ),
+        (
+            "the configuration excludes something else",
+            Box::new(|| write(d, ".cutoff.yaml", "exclude: [\"new/**\"]\n")),
+        ),
+        (
+            "a file replaced by a directory of that name",
+            Box::new(|| {
+                std::fs::remove_file(d.join("jobs/job.yaml")).unwrap();
+                write(d, "jobs/job.yaml/inner.yaml", JOB);
+            }),
+        ),
+    ];
+    for (label, change) in changes {
+        change();
+        same_as_fresh(d, &args, label, false);
+        same_as_fresh(d, &args, &format!("{label}, then unchanged"), true);
+    }
+    // The cache directory the first run made in the tree is no change to it.
+    assert!(d.join(".cutoff_cache").is_dir());
+}
+
+#[test]
+fn what_lies_above_the_walked_directory_is_watched_too() {
+    let t = repo();
+    let d = t.path();
+    let sub = d.join("tekton");
+    let args = ["--root", ".", "."];
+    same_as_fresh(&sub, &args, "first run", false);
+    same_as_fresh(&sub, &args, "unchanged", true);
+    // Entries made beside the walked directory change nothing it reads.
+    write(d, "elsewhere/job.yaml", JOB);
+    same_as_fresh(&sub, &args, "a file beside it", true);
+    // A `.gitignore` above it applies to it.
+    write(d, ".gitignore", "tekton/task.yaml\n");
+    same_as_fresh(&sub, &args, "a .gitignore above", false);
+    same_as_fresh(&sub, &args, "a .gitignore above, then unchanged", true);
+    write(d, ".gitignore", "tekton/run.yaml\n");
+    same_as_fresh(&sub, &args, "the .gitignore above changed", false);
+    // A configuration file above it is found (and with it, another root).
+    write(d, ".cutoff.yaml", "exclude: [\"pipeline.yaml\"]\n");
+    same_as_fresh(&sub, &["."], "a configuration above", false);
+    // Its directory is now the root, above the walked one: the rest of the root is read
+    // for context, and such runs always plan afresh.
+    same_as_fresh(&sub, &["."], "a configuration above, then unchanged", false);
+}
+
+#[test]
+fn a_file_git_starts_tracking_is_linted_though_ignored() {
+    let t = repo();
+    let d = t.path();
+    git(d, &["init", "-q"]);
+    write(d, ".gitignore", "forced.yaml\n");
+    write(d, "forced.yaml", &JOB.replace("nightly", "forced"));
+    commit_all(d, "base");
+    same_as_fresh(d, &["."], "first run", false);
+    same_as_fresh(d, &["."], "unchanged", true);
+    // Only git's index changes: the file is tracked now, and Argo CD would apply it.
+    git(d, &["add", "-f", "forced.yaml"]);
+    same_as_fresh(d, &["."], "force-added", false);
+    let o = lint(d, &[]);
+    assert!(out(&o).contains("\"path\": \"forced.yaml\""), "{}", out(&o));
+}
+
+#[test]
+fn a_damaged_plan_is_planned_afresh() {
+    let t = repo();
+    let d = t.path();
+    let args = ["--root", ".", "."];
+    same_as_fresh(d, &args, "first run", false);
+    let plans = plan_files(&d.join(".cutoff_cache"));
+    assert_eq!(plans.len(), 1);
+    for (i, cut) in [true, false].into_iter().enumerate() {
+        let mut b = std::fs::read(&plans[0]).unwrap();
+        if cut {
+            b.truncate(b.len() / 2);
+        } else {
+            let n = b.len();
+            b[n - 3] ^= 0x55;
+        }
+        std::fs::write(&plans[0], b).unwrap();
+        // Ignored without a word (planning afresh is always right), and replaced.
+        let o = lint(d, &[]);
+        assert!(!err(&o).contains("note"), "{i}: {}", err(&o));
+        same_as_fresh(d, &args, "after the damage", true);
+    }
 }
 
 #[test]

@@ -113,45 +113,7 @@ pub fn tokens_of(file: &SourceFile) -> Vec<u32> {
     out
 }
 
-/// How a file looked on disk.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Stat {
-    size: u64,
-    mtime: i64,
-    ctime: i64,
-    ino: u64,
-    dev: u64,
-}
-
-fn stat(path: &Path) -> std::io::Result<Stat> {
-    let m = std::fs::metadata(path)?;
-    let mtime = m
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        Ok(Stat {
-            size: m.len(),
-            mtime,
-            ctime: m.ctime().saturating_mul(1_000_000_000) + m.ctime_nsec(),
-            ino: m.ino(),
-            dev: m.dev(),
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(Stat {
-            size: m.len(),
-            mtime,
-            ctime: 0,
-            ino: 0,
-            dev: 0,
-        })
-    }
-}
+use crate::walk::{stamp as stat, Stamp as Stat};
 
 fn now_ns() -> i64 {
     std::time::SystemTime::now()
@@ -593,6 +555,7 @@ fn replay(
 ) -> Option<Outcome> {
     let records: Vec<usize> = seen.iter().map(|s| s.unchanged).collect::<Option<_>>()?;
     let wanted = pointed_into(records.iter().flat_map(|&r| &old.records[r].diags));
+    crate::timing::phase("replay: wanted");
     let files: Vec<Option<SourceFile>> = inputs
         .par_iter()
         .zip(seen.par_iter())
@@ -619,15 +582,19 @@ fn replay(
         .collect();
     drop(wanted);
     let files: Vec<SourceFile> = files.into_iter().collect::<Option<_>>()?;
+    crate::timing::phase("replay: files");
     // Only now, when the replay cannot fail any more, are the findings taken from the cache.
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for r in records {
         diagnostics.append(&mut old.records[r].diags);
     }
+    crate::timing::phase("replay: take");
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    crate::timing::phase("replay");
+    crate::timing::phase("replay: sort");
+    let project = Project::new(files);
+    crate::timing::phase("replay: project");
     Some(Outcome {
-        project: Project::new(files),
+        project,
         diagnostics,
         io_errors: Vec::new(),
         stats: Stats {
@@ -975,10 +942,14 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.take(n)?).map_err(|_| "a string that is not UTF-8".into())
     }
     fn text(&mut self) -> R<Arc<str>> {
+        self.text_ref().cloned()
+    }
+    /// A string of the table, borrowed: no reference count touched (threads decoding
+    /// records would otherwise contend for the counts of the strings they share).
+    fn text_ref(&mut self) -> R<&'a Arc<str>> {
         let i = self.u32()? as usize;
         self.table
             .get(i)
-            .cloned()
             .ok_or_else(|| "a string outside the table".into())
     }
     fn span(&mut self) -> R<Span> {
@@ -987,11 +958,11 @@ impl<'a> Reader<'a> {
         Ok(Span::new(start, end))
     }
     fn diag(&mut self) -> R<Diagnostic> {
-        let code = self.text()?;
-        let name = self.text()?;
+        let code = self.text_ref()?;
+        let name = self.text_ref()?;
         let rule = crate::rules::all()
             .iter()
-            .find(|r| r.code == &*code && r.name == &*name)
+            .find(|r| r.code == &**code && r.name == &**name)
             .ok_or_else(|| format!("an unknown rule {code}"))?;
         let severity = match self.u8()? {
             0 => Severity::Info,
@@ -1001,19 +972,19 @@ impl<'a> Reader<'a> {
         };
         let path = self.text()?;
         let span = self.span()?;
-        let message = self.text()?.to_string();
+        let message = self.text_ref()?.to_string();
         let n = self.count(20)?;
         let mut labels = Vec::with_capacity(n);
         for _ in 0..n {
             labels.push(Label {
                 path: self.text()?,
                 span: self.span()?,
-                message: self.text()?.to_string(),
+                message: self.text_ref()?.to_string(),
             });
         }
         let help = match self.u8()? {
             0 => None,
-            1 => Some(self.text()?.to_string()),
+            1 => Some(self.text_ref()?.to_string()),
             _ => return Err("a bad help marker".into()),
         };
         let fix = match self.u8()? {
@@ -1024,7 +995,7 @@ impl<'a> Reader<'a> {
                 } else {
                     Applicability::Unsafe
                 };
-                let description = self.text()?.to_string();
+                let description = self.text_ref()?.to_string();
                 let n = self.count(24)?;
                 let mut edits = Vec::with_capacity(n);
                 for _ in 0..n {
@@ -1032,7 +1003,7 @@ impl<'a> Reader<'a> {
                         path: self.text()?,
                         start: self.u64()? as usize,
                         end: self.u64()? as usize,
-                        replacement: self.text()?.to_string(),
+                        replacement: self.text_ref()?.to_string(),
                     });
                 }
                 Some(Fix {

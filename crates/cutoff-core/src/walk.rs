@@ -42,6 +42,117 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     }
 }
 
+/// How a path looked on disk (following symbolic links): enough to tell that it changed,
+/// or was replaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime: i64,
+    /// Nanoseconds since the Unix epoch (0 where the platform has no ctime).
+    pub ctime: i64,
+    pub ino: u64,
+    pub dev: u64,
+}
+
+/// The [`Stamp`] of `path`.
+pub fn stamp(path: &Path) -> std::io::Result<Stamp> {
+    let m = std::fs::metadata(path)?;
+    let mtime = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(Stamp {
+            size: m.len(),
+            mtime,
+            ctime: m.ctime().saturating_mul(1_000_000_000) + m.ctime_nsec(),
+            ino: m.ino(),
+            dev: m.dev(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(Stamp {
+            size: m.len(),
+            mtime,
+            ctime: 0,
+            ino: 0,
+            dev: 0,
+        })
+    }
+}
+
+/// What a walk's answer rests on, besides the files it found: every directory it listed (a
+/// file added, removed or renamed in one changes the directory's time), the parents of the
+/// paths it was given (their `.gitignore`s, `.git`s and configuration files apply too), and
+/// a digest of each walked directory's entries taken before the walk (see [`listing`]).
+/// With the files that steer it ([`steering`]), stamped, they tell a later run whether the
+/// same walk would find the same files.
+#[derive(Debug, Default)]
+pub struct Trail {
+    pub listed: Vec<PathBuf>,
+    pub above: Vec<PathBuf>,
+    pub before: Vec<(PathBuf, Option<u64>)>,
+    /// Something the trail cannot vouch for was met (a walk error).
+    pub unsure: bool,
+}
+
+/// A digest of the names and kinds of the entries of `dir` but cutoff's cache directory
+/// (which a run may create there); `None` if it cannot be listed.
+pub fn listing(dir: &Path) -> Option<u64> {
+    let mut names: Vec<(Vec<u8>, bool)> = Vec::new();
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        if e.file_name() == CACHE_DIR_NAME {
+            continue;
+        }
+        let is_dir = e.file_type().ok()?.is_dir();
+        names.push((e.file_name().as_encoded_bytes().to_vec(), is_dir));
+    }
+    names.sort_unstable();
+    let mut all = Vec::new();
+    for (n, d) in names {
+        all.extend_from_slice(&(n.len() as u64).to_le_bytes());
+        all.extend_from_slice(&n);
+        all.push(d as u8);
+    }
+    Some(crate::cache::hash64(&all))
+}
+
+/// The paths whose stamps (or absence) decide, besides the directories' own times, what a
+/// walk of `listed` below `above` finds: in a listed directory its `.gitignore` and
+/// `.ignore` when they exist (their coming and going shows in the directory's time), and
+/// any `.git`'s `index` (which files git tracks), `info/` and `info/exclude`; in a
+/// directory above, each of those whether it exists or not, and the configuration file
+/// names `config_names`. Looked at in parallel.
+pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) -> Vec<PathBuf> {
+    use rayon::prelude::*;
+    let of = |d: &PathBuf, all: bool| -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for name in [".gitignore", ".ignore", ".git"] {
+            let p = d.join(name);
+            if all || p.exists() {
+                out.push(p);
+            }
+        }
+        if all {
+            out.extend(config_names.iter().map(|n| d.join(n)));
+        }
+        let git = d.join(".git");
+        if git.is_dir() {
+            out.extend(["index", "info", "info/exclude"].map(|s| git.join(s)));
+        }
+        out
+    };
+    let mut all: Vec<PathBuf> = listed.par_iter().flat_map_iter(|d| of(d, false)).collect();
+    all.extend(above.iter().flat_map(|d| of(d, true)));
+    all
+}
+
 /// Walks `paths`, leaving out the files whose shown path (see [`display_path`]) `exclude`
 /// matches. Returns sorted, de-duplicated file paths, and errors for paths that do not exist
 /// or cannot be read. Directories are walked on every core.
@@ -50,6 +161,34 @@ pub fn collect(
     cwd: &Path,
     exclude: &dyn Fn(&str) -> bool,
 ) -> (Vec<PathBuf>, Vec<String>) {
+    let (files, errors, _) = collect_traced(paths, cwd, exclude, false);
+    (files, errors)
+}
+
+/// [`collect`], and (if `trace`) the [`Trail`] of the walk.
+pub fn collect_traced(
+    paths: &[PathBuf],
+    cwd: &Path,
+    exclude: &dyn Fn(&str) -> bool,
+    trace: bool,
+) -> (Vec<PathBuf>, Vec<String>, Trail) {
+    let mut trail = Trail::default();
+    if trace {
+        for p in paths {
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            trail
+                .above
+                .extend(abs.ancestors().skip(1).map(Path::to_path_buf));
+            if p.is_dir() {
+                trail.before.push((p.clone(), listing(p)));
+            }
+        }
+        sort_paths(&mut trail.above);
+    }
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -83,7 +222,8 @@ pub fn collect(
                 files.push(f);
             }
         }
-        let (found, errs) = walk_dir(p);
+        let (found, errs) = walk_dir(p, trace.then_some(&mut trail.listed));
+        trail.unsure |= !errs.is_empty();
         errors.extend(errs);
         for f in found {
             if !exclude(&display_path(&f, cwd)) {
@@ -94,7 +234,11 @@ pub fn collect(
     crate::timing::phase("walk: walk");
     sort_paths(&mut files);
     crate::timing::phase("walk: sort");
-    (files, errors)
+    trail.unsure |= !errors.is_empty();
+    if trace {
+        sort_paths(&mut trail.listed);
+    }
+    (files, errors, trail)
 }
 
 /// Sorts `paths` in the order of their components and removes duplicates. On Unix the
@@ -135,9 +279,15 @@ pub fn sort_paths(paths: &mut Vec<PathBuf>) {
     }
 }
 
+/// The name of cutoff's cache directories, which the walk never enters: everything in one
+/// is ignored anyway (by the `.gitignore` cutoff writes there), and its time changes on
+/// every run.
+const CACHE_DIR_NAME: &str = ".cutoff_cache";
+
 /// The lintable files below `dir` (unsorted) and the errors met, walked in parallel with
-/// `.gitignore` (and `.ignore`) honoured and hidden directories visited but `.git`.
-fn walk_dir(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+/// `.gitignore` (and `.ignore`) honoured and hidden directories visited but `.git`. With
+/// `dirs`, the directories listed are added to it.
+fn walk_dir(dir: &Path, dirs: Option<&mut Vec<PathBuf>>) -> (Vec<PathBuf>, Vec<String>) {
     use std::sync::Mutex;
     let mut b = ignore::WalkBuilder::new(dir);
     b.hidden(false)
@@ -145,23 +295,32 @@ fn walk_dir(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
         .git_global(false)
         .parents(true)
         .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .filter_entry(|e| e.file_name() != ".git");
+        .filter_entry(|e| e.file_name() != ".git" && e.file_name() != CACHE_DIR_NAME);
     let found: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let trace = dirs.is_some();
+    let listed: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
     /// One walker thread's finds, handed over when the thread is done.
     struct Visitor<'a> {
         files: Vec<PathBuf>,
         errors: Vec<String>,
+        dirs: Option<Vec<PathBuf>>,
         found: &'a Mutex<Vec<PathBuf>>,
         all_errors: &'a Mutex<Vec<String>>,
+        listed: &'a Mutex<Vec<PathBuf>>,
     }
     impl ignore::ParallelVisitor for Visitor<'_> {
         fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_lintable_name(e.path()) {
+                    let t = e.file_type();
+                    if t.is_some_and(|t| t.is_file()) && is_lintable_name(e.path()) {
                         self.files.push(e.into_path());
+                    } else if let (Some(dirs), true) =
+                        (&mut self.dirs, t.is_some_and(|t| t.is_dir()))
+                    {
+                        dirs.push(e.into_path());
                     }
                 }
                 Err(err) => self.errors.push(err.to_string()),
@@ -177,26 +336,38 @@ fn walk_dir(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
             if let Ok(mut e) = self.all_errors.lock() {
                 e.append(&mut self.errors);
             }
+            if let (Some(d), Ok(mut l)) = (&mut self.dirs, self.listed.lock()) {
+                l.append(d);
+            }
         }
     }
     struct Builder<'a> {
         found: &'a Mutex<Vec<PathBuf>>,
         errors: &'a Mutex<Vec<String>>,
+        listed: &'a Mutex<Vec<PathBuf>>,
+        trace: bool,
     }
     impl<'s> ignore::ParallelVisitorBuilder<'s> for Builder<'s> {
         fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
             Box::new(Visitor {
                 files: Vec::new(),
                 errors: Vec::new(),
+                dirs: self.trace.then(Vec::new),
                 found: self.found,
                 all_errors: self.errors,
+                listed: self.listed,
             })
         }
     }
     b.build_parallel().visit(&mut Builder {
         found: &found,
         errors: &errors,
+        listed: &listed,
+        trace,
     });
+    if let Some(dirs) = dirs {
+        dirs.append(&mut listed.into_inner().unwrap_or_default());
+    }
     let mut errors = errors.into_inner().unwrap_or_default();
     // Threads finish in any order.
     errors.sort();

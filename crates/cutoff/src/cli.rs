@@ -23,6 +23,7 @@ use cutoff_core::version::Version;
 use cutoff_core::walk;
 
 use crate::groups::{self, Group};
+use crate::snapshot;
 
 const EXIT_OK: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
@@ -531,21 +532,28 @@ fn group_inputs(g: &Group, only: Option<&HashSet<PathBuf>>) -> Result<Vec<Input>
     Ok(inputs)
 }
 
-/// Where a group's lint results are cached: `--cache-dir` (or `CUTOFF_CACHE_DIR`), else
-/// `.cutoff_cache/` at the group's root, else the platform's cache directory; `None` with
-/// `--no-cache` (or `CUTOFF_NO_CACHE`), or when no directory can be made.
-fn cache_file(args: &LintArgs, g: &Group) -> Option<PathBuf> {
+/// Whether lint results are cached (`None` with `--no-cache` or `CUTOFF_NO_CACHE`), and in
+/// which directory when one was chosen (`--cache-dir`, `CUTOFF_CACHE_DIR`).
+fn caching(args: &LintArgs) -> Option<Option<PathBuf>> {
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     let no = env("CUTOFF_NO_CACHE").is_some_and(|v| v != "0" && v != "false");
     if args.no_cache || no {
         return None;
     }
+    Some(
+        args.cache_dir
+            .clone()
+            .or_else(|| env("CUTOFF_CACHE_DIR").map(PathBuf::from)),
+    )
+}
+
+/// Where a group's lint results are cached: `--cache-dir` (or `CUTOFF_CACHE_DIR`), else
+/// `.cutoff_cache/` at the group's root, else the platform's cache directory; `None` with
+/// `--no-cache` (or `CUTOFF_NO_CACHE`), or when no directory can be made.
+fn cache_file(args: &LintArgs, g: &Group) -> Option<PathBuf> {
+    let chosen = caching(args)?;
     let root = std::fs::canonicalize(&g.root).unwrap_or_else(|_| g.root.clone());
     let config = g.config.path.as_deref();
-    let chosen = args
-        .cache_dir
-        .clone()
-        .or_else(|| env("CUTOFF_CACHE_DIR").map(PathBuf::from));
     if let Some(dir) = chosen {
         return cache::prepare_dir(&dir)
             .ok()
@@ -700,13 +708,31 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         paths.clone()
     };
     cutoff_core::timing::phase("start");
-    let plan = groups::plan(
-        &lint_paths,
-        &args.common,
-        args.force_exclude,
-        stdin_name.as_deref(),
-        &adjust,
-    )?;
+    // A repeated lint run (cached, not fixing, the whole of each root) takes its plan from
+    // the last run's snapshot when nothing the walk rested on changed.
+    let fixing = args.fix || args.diff;
+    let snapshot_key =
+        (!fixing && !use_stdin && args.changed_since.is_none() && caching(&args).is_some())
+            .then(|| snapshot::key(&lint_paths, &args.common, args.force_exclude));
+    let saved = snapshot_key.and_then(|k| {
+        let file = snapshot::find(caching(&args).flatten().as_deref(), &lint_paths, k)?;
+        snapshot::load(&file, k)
+    });
+    cutoff_core::timing::phase("snapshot");
+    if saved.is_some() && std::env::var_os("CUTOFF_CACHE_STATS").is_some() {
+        eprintln!("cutoff: plan: reused from the last run");
+    }
+    let plan = match saved {
+        Some(saved) => groups::from_saved(saved, &args.common, &adjust)?,
+        None => groups::plan(
+            &lint_paths,
+            &args.common,
+            args.force_exclude,
+            stdin_name.as_deref(),
+            &adjust,
+            snapshot_key.is_some(),
+        )?,
+    };
     cutoff_core::timing::phase("plan");
     let mut stdin = if use_stdin {
         let mut buf = Vec::new();
@@ -739,7 +765,6 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             .any(|f| matches!(f, Format::Text | Format::Sarif));
 
     // Each group is linted (or fixed) under its own configuration, against its own root.
-    let fixing = args.fix || args.diff;
     let mut io_errors = plan.io_errors.clone();
     let mut files_scanned = 0;
     let mut fixed_count = 0;
@@ -747,6 +772,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     let mut applied_fixes = Vec::new();
     let mut projects = Vec::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut snapshot_dir: Option<PathBuf> = None;
     for g in &plan.groups {
         let input = if g.stdin { stdin.take() } else { None };
         // Lint runs (not fixes, not standard input) reuse what they can of the last run.
@@ -756,6 +782,9 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             cache_file(&args, g)
         };
         if let Some(file) = cached {
+            if snapshot_dir.is_none() {
+                snapshot_dir = file.parent().map(Path::to_path_buf);
+            }
             let inputs = group_inputs(g, only.as_ref())?;
             cutoff_core::timing::phase("inputs");
             let max = g.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
@@ -811,6 +840,23 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             projects.push(loaded.project);
         }
     }
+    // The plan was made afresh: keep it for the next run, when every group covered its
+    // whole root (no other files were walked for context).
+    if let (Some(k), Some((trail, started)), Some(dir)) = (snapshot_key, &plan.trail, &snapshot_dir)
+    {
+        if plan.groups.iter().all(|g| g.covers_root) {
+            snapshot::save(
+                &snapshot::file_in(dir, k),
+                k,
+                &plan,
+                trail,
+                &lint_paths,
+                &args.common,
+                *started,
+            );
+        }
+    }
+    cutoff_core::timing::phase("snapshot: save");
     for e in &io_errors {
         eprintln!("cutoff: error: {e}");
     }
@@ -939,7 +985,7 @@ fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
     } else {
         args.paths.clone()
     };
-    let plan = groups::plan(&paths, &args.common, false, None, &|_| Ok(()))?;
+    let plan = groups::plan(&paths, &args.common, false, None, &|_| Ok(()), false)?;
     let mut io_errors = plan.io_errors.clone();
     let touching = match &args.changed_since {
         Some(r) => Some(changed_files(r, &plan.groups)?),

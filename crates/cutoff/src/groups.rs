@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use cutoff_core::config::{self, Config};
-use cutoff_core::walk;
+use cutoff_core::walk::{self, Trail};
 
 use crate::cli::Common;
 
@@ -34,22 +34,31 @@ pub struct Plan {
     pub groups: Vec<Group>,
     /// Paths that do not exist.
     pub io_errors: Vec<String>,
+    /// What the walk rested on (when asked to trace it), and when it began (nanoseconds
+    /// since the epoch): for [`crate::snapshot::save`].
+    pub trail: Option<(Trail, i64)>,
 }
 
 /// What to read: `paths` walked (directories) or taken as given (files), `stdin_name` the
 /// shown path of standard input if it is read. `exclude:` of a file's configuration
 /// leaves out walked files, and named files too with `force_exclude`. `adjust` applies
-/// the command line's overrides to each configuration once it is loaded.
+/// the command line's overrides to each configuration once it is loaded. With `trace`, the
+/// plan keeps the [`Trail`] of its walk.
 pub fn plan(
     paths: &[PathBuf],
     common: &Common,
     force_exclude: bool,
     stdin_name: Option<&str>,
     adjust: &dyn Fn(&mut Config) -> Result<(), String>,
+    trace: bool,
 ) -> Result<Plan, String> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let (files, io_errors) = walk::collect(paths, &cwd, &|_| false);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let (files, io_errors, trail) = walk::collect_traced(paths, &cwd, &|_| false, trace);
+    let trail = trace.then_some((trail, started));
     cutoff_core::timing::phase("plan: walk");
     let mut finder = Finder::new(common, adjust)?;
     // Every directory of a file is asked for a configuration (and a `.git`): ask them all
@@ -143,7 +152,33 @@ pub fn plan(
         g.covers_root = true;
         groups.push(g);
     }
-    Ok(Plan { groups, io_errors })
+    Ok(Plan {
+        groups,
+        io_errors,
+        trail,
+    })
+}
+
+/// The plan of a snapshot whose stamps still hold (see [`crate::snapshot`]): its groups
+/// and files as they were, each configuration loaded again.
+pub fn from_saved(
+    saved: Vec<crate::snapshot::SavedGroup>,
+    common: &Common,
+    adjust: &dyn Fn(&mut Config) -> Result<(), String>,
+) -> Result<Plan, String> {
+    let mut finder = Finder::new(common, adjust)?;
+    let mut groups = Vec::with_capacity(saved.len());
+    for s in saved {
+        let mut g = Group::new(finder.config(s.config.as_deref())?, s.root);
+        g.files = s.files;
+        g.covers_root = s.covers_root;
+        groups.push(g);
+    }
+    Ok(Plan {
+        groups,
+        io_errors: Vec::new(),
+        trail: None,
+    })
 }
 
 impl Group {

@@ -3,6 +3,7 @@
 
 mod cli;
 mod groups;
+mod snapshot;
 mod timeouts;
 
 fn main() {
