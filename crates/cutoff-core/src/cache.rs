@@ -138,12 +138,87 @@ struct Record {
     lines: Option<(Vec<u32>, u64)>,
 }
 
+/// A cache to write.
 struct CacheData {
     identity: u64,
     written_at: i64,
     /// Every name some check asked about (sorted): the names kept in [`Record::tokens`].
     asked: Vec<u32>,
     records: Vec<Record>,
+}
+
+/// A cache as read: each record's path, stat and hash decoded, the rest of it (names,
+/// dependencies, findings, line index) left in the file's bytes, checked when the file was
+/// read, and decoded when asked for. An unchanged run needs only the findings of the
+/// files that have some; decoding every record whole cost more than the replay.
+struct OldCache {
+    identity: u64,
+    written_at: i64,
+    asked: Vec<u32>,
+    records: Vec<OldRecord>,
+    bytes: Vec<u8>,
+    table: Vec<Arc<str>>,
+}
+
+/// One file of a cache as read (see [`OldCache`]).
+struct OldRecord {
+    path: Arc<str>,
+    report: bool,
+    stat: Stat,
+    hash: u64,
+    /// How many findings it holds.
+    diags: u32,
+    /// Where in the bytes its names, dependencies, findings and line index start, and
+    /// where it ends.
+    tokens_at: usize,
+    deps_at: usize,
+    diags_at: usize,
+    lines_at: usize,
+    end: usize,
+}
+
+/// The lazily decoded parts were read once, with the same code, when the cache was read.
+const CHECKED: &str = "a cache record is checked when the cache is read";
+
+impl OldCache {
+    fn reader(&self, at: usize, end: usize) -> Reader<'_> {
+        Reader {
+            b: &self.bytes[..end],
+            at,
+            table: &self.table,
+        }
+    }
+    /// The names record `r` holds that some check asked about.
+    fn tokens(&self, r: usize) -> Vec<u32> {
+        let rec = &self.records[r];
+        self.reader(rec.tokens_at, rec.deps_at)
+            .u32s()
+            .expect(CHECKED)
+    }
+    /// What record `r`'s check read beyond its file.
+    fn deps(&self, r: usize) -> Deps {
+        let rec = &self.records[r];
+        self.reader(rec.deps_at, rec.diags_at)
+            .deps()
+            .expect(CHECKED)
+    }
+    /// Record `r`'s findings.
+    fn diags(&self, r: usize) -> Vec<Diagnostic> {
+        let rec = &self.records[r];
+        if rec.diags == 0 {
+            return Vec::new();
+        }
+        self.reader(rec.diags_at, rec.lines_at)
+            .diags(true)
+            .expect(CHECKED)
+    }
+    /// Record `r`'s line index, when it was kept.
+    fn lines(&self, r: usize) -> Option<(Vec<u32>, u64)> {
+        let rec = &self.records[r];
+        self.reader(rec.lines_at, rec.end)
+            .lines(true)
+            .expect(CHECKED)
+    }
 }
 
 /// What a cached lint of one group found, and how much it reused.
@@ -187,7 +262,7 @@ fn build_records(
     project: &Project,
     seens: &[Seen],
     mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>>,
-    old: Option<&CacheData>,
+    old: Option<&OldCache>,
     mut new_tokens: Vec<Option<Vec<u32>>>,
     stats: &mut Stats,
 ) -> (Vec<Record>, HashSet<u32>) {
@@ -202,7 +277,7 @@ fn build_records(
         .collect();
     for (i, f) in project.files.iter().enumerate() {
         let s = &seens[i];
-        let old_rec = s.unchanged.and_then(|r| old.map(|o| &o.records[r]));
+        let old_rec = s.unchanged.and_then(|r| old.map(|o| (r, o)));
         let (diags, deps) = match (per_file[i].take(), old_rec) {
             (Some((d, deps)), _) => {
                 if f.report {
@@ -210,10 +285,9 @@ fn build_records(
                 }
                 (d, deps)
             }
-            (None, Some(rec)) => {
+            (None, Some((r, old))) => {
                 stats.reused += 1;
-                let old = old.expect("records come from it");
-                let mut d = rec.deps.clone();
+                let mut d = old.deps(r);
                 d.files = d
                     .files
                     .iter()
@@ -221,7 +295,7 @@ fn build_records(
                     .filter_map(|r| new_index.get(&*r.path).copied())
                     .collect();
                 d.normalize();
-                (rec.diags.clone(), d)
+                (old.diags(r), d)
             }
             (None, None) => (Vec::new(), Deps::default()),
         };
@@ -275,7 +349,7 @@ fn build_records(
         .zip(seens.par_iter())
         .for_each(|(((r, f), fresh), s)| {
             let kept = match (same_names, s.unchanged, old) {
-                (true, Some(i), Some(o)) if fresh.is_none() => Some(o.records[i].tokens.clone()),
+                (true, Some(i), Some(o)) if fresh.is_none() => Some(o.tokens(i)),
                 _ => None,
             };
             let mut t = kept.unwrap_or_else(|| fresh.take().unwrap_or_else(|| tokens_of(f)));
@@ -320,7 +394,7 @@ pub fn lint(
     // at its input's position first, and by path (a map built on first need) otherwise.
     // Owned keys: a replay takes the findings out of `old`.
     let by_path: OnceLock<HashMap<Arc<str>, usize>> = OnceLock::new();
-    let record_of = |old: &CacheData, at: usize, path: &str| -> Option<usize> {
+    let record_of = |old: &OldCache, at: usize, path: &str| -> Option<usize> {
         if old.records.get(at).is_some_and(|r| &*r.path == path) {
             return Some(at);
         }
@@ -371,8 +445,7 @@ pub fn lint(
         .collect();
 
     crate::timing::phase("cache: stat");
-    let mut old = old;
-    if let Some(old) = &mut old {
+    if let Some(old) = &old {
         let all_same =
             seen.iter().all(|s| s.unchanged.is_some()) && inputs.len() == old.records.len();
         if all_same {
@@ -425,10 +498,10 @@ pub fn lint(
     let mut new_tokens: Vec<Option<Vec<u32>>> = vec![None; n];
     let present: HashSet<&str> = project.files.iter().map(|f| &*f.path).collect();
     if let Some(old) = &old {
-        for r in &old.records {
+        for (i, r) in old.records.iter().enumerate() {
             if !present.contains(&*r.path) {
                 changed_paths.insert(&r.path);
-                changed_tokens.extend(r.tokens.iter().copied());
+                changed_tokens.extend(old.tokens(i));
             }
         }
     }
@@ -448,7 +521,7 @@ pub fn lint(
             }
             let old = old.as_ref();
             if let Some((r, old)) = old.and_then(|o| Some((record_of(o, i, &f.path)?, o))) {
-                changed_tokens.extend(old.records[r].tokens.iter().copied());
+                changed_tokens.extend(old.tokens(r));
             }
         }
     }
@@ -457,10 +530,10 @@ pub fn lint(
     }
     let anything_changed = !changed_paths.is_empty();
     let recheck: Vec<bool> = seens
-        .iter()
+        .par_iter()
         .map(|s| match (s.unchanged, &old) {
             (Some(r), Some(old)) => {
-                let d = &old.records[r].deps;
+                let d = old.deps(r);
                 (d.all && anything_changed)
                     || d.files.iter().any(|&f| {
                         old.records
@@ -530,17 +603,16 @@ pub fn lint(
     }
 }
 
-/// The paths of the files `diags` point into (their own, their labels', their edits').
+/// The paths of the files a finding points into (its own, its labels', its edits').
+fn paths_of(d: &Diagnostic) -> impl Iterator<Item = &str> {
+    std::iter::once(&*d.path)
+        .chain(d.labels.iter().map(|l| &*l.path))
+        .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| &*e.path)))
+}
+
+/// The paths of the files `diags` point into.
 fn pointed_into<'a>(diags: impl Iterator<Item = &'a Diagnostic>) -> HashSet<&'a str> {
-    let mut wanted: HashSet<&str> = HashSet::new();
-    for d in diags {
-        wanted.insert(&d.path);
-        wanted.extend(d.labels.iter().map(|l| &*l.path));
-        if let Some(f) = &d.fix {
-            wanted.extend(f.edits.iter().map(|e| &*e.path));
-        }
-    }
-    wanted
+    diags.flat_map(paths_of).collect()
 }
 
 /// Nothing changed: the cached findings, and the files they point into: read (not
@@ -548,23 +620,44 @@ fn pointed_into<'a>(diags: impl Iterator<Item = &'a Diagnostic>) -> HashSet<&'a 
 /// `None` when one of those files can no longer be read (then everything is linted).
 fn replay(
     inputs: &[Input],
-    old: &mut CacheData,
+    old: &OldCache,
     seen: &[Seen],
     max_size: u64,
     need_text: bool,
 ) -> Option<Outcome> {
     let records: Vec<usize> = seen.iter().map(|s| s.unchanged).collect::<Option<_>>()?;
-    let wanted = pointed_into(records.iter().flat_map(|&r| &old.records[r].diags));
+    // The findings, decoded from the records that hold some, by input.
+    let found: Vec<(usize, Vec<Diagnostic>)> = records
+        .par_iter()
+        .enumerate()
+        .filter(|(_, &r)| old.records[r].diags > 0)
+        .map(|(i, &r)| (i, old.diags(r)))
+        .collect();
+    // The files they point into: mostly their own; the few others looked up by path.
+    let mut wanted = vec![false; inputs.len()];
+    let mut others: Vec<&str> = Vec::new();
+    for (i, diags) in &found {
+        for p in diags.iter().flat_map(paths_of) {
+            if p == &*inputs[*i].path {
+                wanted[*i] = true;
+            } else {
+                others.push(p);
+            }
+        }
+    }
+    others.sort_unstable();
+    others.dedup();
     crate::timing::phase("replay: wanted");
     let files: Vec<Option<SourceFile>> = inputs
         .par_iter()
         .zip(seen.par_iter())
         .zip(records.par_iter())
-        .filter(|((i, _), _)| wanted.contains(&*i.path))
-        .map(|((i, s), &r)| {
-            let kept = old.records[r].lines.as_ref().filter(|_| !need_text);
+        .zip(wanted.par_iter())
+        .filter(|(((i, _), _), &own)| own || others.binary_search(&&*i.path).is_ok())
+        .map(|(((i, s), &r), _)| {
+            let kept = if need_text { None } else { old.lines(r) };
             if let Some((starts, len)) = kept {
-                if let Some(lines) = LineIndex::from_parts(starts.clone(), *len as usize) {
+                if let Some(lines) = LineIndex::from_parts(starts, len as usize) {
                     return Some(SourceFile::positions_only(
                         i.path.clone(),
                         Some(i.fs_path.clone()),
@@ -580,13 +673,13 @@ fn replay(
             Some(lint::from_read(i, read, false))
         })
         .collect();
-    drop(wanted);
+    drop(others);
     let files: Vec<SourceFile> = files.into_iter().collect::<Option<_>>()?;
     crate::timing::phase("replay: files");
-    // Only now, when the replay cannot fail any more, are the findings taken from the cache.
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for r in records {
-        diagnostics.append(&mut old.records[r].diags);
+    let mut diagnostics: Vec<Diagnostic> =
+        Vec::with_capacity(found.iter().map(|f| f.1.len()).sum());
+    for (_, mut d) in found {
+        diagnostics.append(&mut d);
     }
     crate::timing::phase("replay: take");
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -957,12 +1050,63 @@ impl<'a> Reader<'a> {
         let end = self.u64()? as usize;
         Ok(Span::new(start, end))
     }
-    fn diag(&mut self) -> R<Diagnostic> {
+    /// A list of `u32`s (a count, then each).
+    fn u32s(&mut self) -> R<Vec<u32>> {
+        let n = self.count(4)?;
+        Ok(self
+            .take(4 * n)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+    /// Passes over a list of `u32`s.
+    fn skip_u32s(&mut self) -> R<()> {
+        let n = self.count(4)?;
+        self.take(4 * n).map(drop)
+    }
+    fn deps(&mut self) -> R<Deps> {
+        let all = self.u8()? != 0;
+        let files = self.u32s()?;
+        let keys = self.u32s()?;
+        Ok(Deps { files, keys, all })
+    }
+    /// A list of findings; with `keep` false, only read (and checked): then the list is
+    /// empty.
+    fn diags(&mut self, keep: bool) -> R<Vec<Diagnostic>> {
+        let n = self.count(30)?;
+        let mut out = Vec::with_capacity(if keep { n } else { 0 });
+        for _ in 0..n {
+            if let Some(d) = self.diag(keep)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+    /// A line index, if one was kept; with `keep` false, only read (and checked).
+    fn lines(&mut self, keep: bool) -> R<Option<(Vec<u32>, u64)>> {
+        match self.u8()? {
+            0 => Ok(None),
+            _ => {
+                let len = self.u64()?;
+                if keep {
+                    Ok(Some((self.u32s()?, len)))
+                } else {
+                    self.skip_u32s().map(|_| None)
+                }
+            }
+        }
+    }
+    /// A finding; with `keep` false, only read (and checked), without building it.
+    fn diag(&mut self, keep: bool) -> R<Option<Diagnostic>> {
         let code = self.text_ref()?;
         let name = self.text_ref()?;
-        let rule = crate::rules::all()
-            .iter()
-            .find(|r| r.code == &**code && r.name == &**name)
+        // The rules are sorted by code.
+        let all = crate::rules::all();
+        let rule = all
+            .binary_search_by(|r| r.code.cmp(&**code))
+            .ok()
+            .map(|i| all[i])
+            .filter(|r| r.name == &**name)
             .ok_or_else(|| format!("an unknown rule {code}"))?;
         let severity = match self.u8()? {
             0 => Severity::Info,
@@ -970,21 +1114,24 @@ impl<'a> Reader<'a> {
             2 => Severity::Error,
             _ => return Err("an unknown severity".into()),
         };
-        let path = self.text()?;
+        let path = self.text_ref()?;
         let span = self.span()?;
-        let message = self.text_ref()?.to_string();
+        let message = self.text_ref()?;
         let n = self.count(20)?;
-        let mut labels = Vec::with_capacity(n);
+        let mut labels = Vec::with_capacity(if keep { n } else { 0 });
         for _ in 0..n {
-            labels.push(Label {
-                path: self.text()?,
-                span: self.span()?,
-                message: self.text_ref()?.to_string(),
-            });
+            let (path, span, message) = (self.text_ref()?, self.span()?, self.text_ref()?);
+            if keep {
+                labels.push(Label {
+                    path: path.clone(),
+                    span,
+                    message: message.to_string(),
+                });
+            }
         }
         let help = match self.u8()? {
             0 => None,
-            1 => Some(self.text_ref()?.to_string()),
+            1 => Some(self.text_ref()?),
             _ => return Err("a bad help marker".into()),
         };
         let fix = match self.u8()? {
@@ -995,43 +1142,55 @@ impl<'a> Reader<'a> {
                 } else {
                     Applicability::Unsafe
                 };
-                let description = self.text_ref()?.to_string();
+                let description = self.text_ref()?;
                 let n = self.count(24)?;
-                let mut edits = Vec::with_capacity(n);
+                let mut edits = Vec::with_capacity(if keep { n } else { 0 });
                 for _ in 0..n {
-                    edits.push(Edit {
-                        path: self.text()?,
-                        start: self.u64()? as usize,
-                        end: self.u64()? as usize,
-                        replacement: self.text_ref()?.to_string(),
-                    });
+                    let path = self.text_ref()?;
+                    let (start, end) = (self.u64()? as usize, self.u64()? as usize);
+                    let replacement = self.text_ref()?;
+                    if keep {
+                        edits.push(Edit {
+                            path: path.clone(),
+                            start,
+                            end,
+                            replacement: replacement.to_string(),
+                        });
+                    }
                 }
                 Some(Fix {
                     applicability,
-                    description,
+                    description: if keep {
+                        description.to_string()
+                    } else {
+                        String::new()
+                    },
                     edits,
                 })
             }
             _ => return Err("a bad fix marker".into()),
         };
-        Ok(Diagnostic {
+        if !keep {
+            return Ok(None);
+        }
+        Ok(Some(Diagnostic {
             code: rule.code,
             name: rule.name,
             severity,
-            path,
+            path: path.clone(),
             span,
-            message,
+            message: message.to_string(),
             labels,
-            help,
+            help: help.map(|h| h.to_string()),
             fix,
-        })
+        }))
     }
 }
 
 /// `Ok(None)`: no cache, or one written by another build (not an error).
-fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
+fn decode(bytes: Vec<u8>) -> R<Option<OldCache>> {
     let mut r = Reader {
-        b: bytes,
+        b: &bytes,
         at: 0,
         table: &[],
     };
@@ -1048,6 +1207,7 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     let (records_len, records_digest) = (r.u64()? as usize, r.u64()?);
     let (index_len, index_digest) = (r.u64()? as usize, r.u64()?);
     let (table_len, table_digest) = (r.u64()? as usize, r.u64()?);
+    let records_at = r.at;
     let records_bytes = r.take(records_len)?;
     let index_bytes = r.take(index_len)?;
     let table_bytes = r.take(table_len)?;
@@ -1100,14 +1260,16 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
     if starts.first().is_some_and(|&s| s != 0) || starts.windows(2).any(|w| w[0] > w[1]) {
         return Err("a record outside its records".into());
     }
-    let table = &table;
-    let records: Vec<R<Record>> = starts
+    let table_ref = &table;
+    let base = records_at;
+    let records: Vec<R<OldRecord>> = starts
         .par_windows(2)
         .map(|w| {
+            let end = base + w[1];
             let mut r = Reader {
-                b: &records_bytes[w[0]..w[1]],
-                at: 0,
-                table,
+                b: &bytes[..end],
+                at: base + w[0],
+                table: table_ref,
             };
             let path = r.text()?;
             let report = r.u8()? != 0;
@@ -1119,69 +1281,51 @@ fn decode(bytes: &[u8]) -> R<Option<CacheData>> {
                 dev: r.u64()?,
             };
             let hash = r.u64()?;
-            let nt = r.count(4)?;
-            let mut tokens = Vec::with_capacity(nt);
-            for _ in 0..nt {
-                tokens.push(r.u32()?);
+            // The rest is read through (and so checked) here, and decoded when asked for.
+            let tokens_at = r.at;
+            r.skip_u32s()?;
+            let deps_at = r.at;
+            r.u8()?;
+            r.skip_u32s()?;
+            r.skip_u32s()?;
+            let diags_at = r.at;
+            let diags = Reader { ..r }.count(30)? as u32;
+            r.diags(false)?;
+            let lines_at = r.at;
+            r.lines(false)?;
+            if r.at != end {
+                return Err("trailing bytes in a record".into());
             }
-            let all = r.u8()? != 0;
-            let nf = r.count(4)?;
-            let mut files = Vec::with_capacity(nf);
-            for _ in 0..nf {
-                files.push(r.u32()?);
-            }
-            let nk = r.count(4)?;
-            let mut keys = Vec::with_capacity(nk);
-            for _ in 0..nk {
-                keys.push(r.u32()?);
-            }
-            let nd = r.count(30)?;
-            let mut diags = Vec::with_capacity(nd);
-            for _ in 0..nd {
-                diags.push(r.diag()?);
-            }
-            let lines = match r.u8()? {
-                0 => None,
-                _ => {
-                    let len = r.u64()?;
-                    let n = r.count(4)?;
-                    let mut starts = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        starts.push(r.u32()?);
-                    }
-                    Some((starts, len))
-                }
-            };
-            let rec = Record {
+            Ok(OldRecord {
                 path,
                 report,
                 stat,
                 hash,
-                tokens,
-                deps: Deps { files, keys, all },
                 diags,
-                lines,
-            };
-            if r.at != r.b.len() {
-                return Err("trailing bytes in a record".into());
-            }
-            Ok(rec)
+                tokens_at,
+                deps_at,
+                diags_at,
+                lines_at,
+                end,
+            })
         })
         .collect();
-    let records = records.into_iter().collect::<R<Vec<Record>>>()?;
-    Ok(Some(CacheData {
+    let records = records.into_iter().collect::<R<Vec<OldRecord>>>()?;
+    Ok(Some(OldCache {
         identity,
         written_at,
         asked,
         records,
+        bytes,
+        table,
     }))
 }
 
-fn read_cache(path: &Path) -> R<Option<CacheData>> {
+fn read_cache(path: &Path) -> R<Option<OldCache>> {
     match std::fs::read(path) {
         Ok(bytes) => {
             crate::timing::phase("cache: read bytes");
-            decode(&bytes)
+            decode(bytes)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),
@@ -1269,7 +1413,16 @@ pub fn fuzz_decode(records: &[u8], index: &[u8], table: &[u8]) -> bool {
     for part in parts {
         bytes.extend_from_slice(part);
     }
-    matches!(decode(&bytes), Ok(Some(_)))
+    match decode(bytes) {
+        Ok(Some(c)) => {
+            // What was checked when it was read decodes, without a panic.
+            for r in 0..c.records.len() {
+                let _ = (c.tokens(r), c.deps(r), c.diags(r), c.lines(r));
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -1364,17 +1517,19 @@ mod tests {
         let mut cursor = std::io::Cursor::new(Vec::new());
         encode_to(&mut cursor, &data).unwrap();
         let bytes = cursor.into_inner();
-        let back = decode(&bytes).unwrap().unwrap();
+        let back = decode(bytes.clone()).unwrap().unwrap();
         assert_eq!(back.identity, 7);
-        assert_eq!(back.records[0].diags, vec![d.clone()]);
-        assert_eq!(back.records[0].lines, Some((vec![0, 2], 3)));
-        assert_eq!(back.records[0].tokens, vec![1, 2]);
+        assert_eq!(back.diags(0), vec![d.clone()]);
+        assert_eq!(back.lines(0), Some((vec![0, 2], 3)));
+        assert_eq!(back.tokens(0), vec![1, 2]);
+        let deps = back.deps(0);
+        assert_eq!((deps.files, deps.keys, deps.all), (vec![0], vec![5], false));
         // Every truncation and every flipped byte is an error or another build, never a panic.
         for n in 0..bytes.len() {
-            let _ = decode(&bytes[..n]);
+            let _ = decode(bytes[..n].to_vec());
             let mut b = bytes.clone();
             b[n] ^= 0x55;
-            if let Ok(Some(c)) = decode(&b) {
+            if let Ok(Some(c)) = decode(b) {
                 // Only the identity is outside the checksum.
                 assert_ne!(c.identity, 7);
             }
@@ -1412,15 +1567,31 @@ mod tests {
         encode_to(&mut cursor, &data).unwrap();
         let bytes = cursor.into_inner();
         assert!(bytes.len() > 2 << 20, "{} bytes", bytes.len());
-        let back = decode(&bytes).unwrap().unwrap();
+        let back = decode(bytes).unwrap().unwrap();
         assert_eq!(back.records.len(), data.records.len());
-        for (a, b) in back.records.iter().zip(&data.records) {
+        for (i, (a, b)) in back.records.iter().zip(&data.records).enumerate() {
             assert_eq!(
-                (&a.path, a.report, a.stat, a.hash, &a.tokens, &a.lines),
-                (&b.path, b.report, b.stat, b.hash, &b.tokens, &b.lines)
+                (
+                    &a.path,
+                    a.report,
+                    a.stat,
+                    a.hash,
+                    back.tokens(i),
+                    back.lines(i)
+                ),
+                (
+                    &b.path,
+                    b.report,
+                    b.stat,
+                    b.hash,
+                    b.tokens.clone(),
+                    b.lines.clone()
+                )
             );
-            assert_eq!((&a.deps.files, a.deps.all), (&b.deps.files, b.deps.all));
-            assert_eq!(a.diags, b.diags);
+            let deps = back.deps(i);
+            assert_eq!((&deps.files, deps.all), (&b.deps.files, b.deps.all));
+            assert_eq!(back.diags(i), b.diags);
+            assert_eq!(a.diags as usize, b.diags.len());
         }
     }
 }

@@ -24,6 +24,20 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         path
     };
+    // What the walk writes (`./a/b.yaml`, `a/b.yaml`) is shown as it is, without `./`:
+    // no need to take it apart (a run shows every file's path).
+    if let Some(s) = rel.to_str() {
+        let s = s.trim_start_matches("./");
+        let plain = !s.is_empty()
+            && !s.starts_with('/')
+            && !s.ends_with('/')
+            && !s.contains("//")
+            && s.split('/').all(|c| c != "." && c != "..")
+            && !cfg!(windows);
+        if plain {
+            return s.to_string();
+        }
+    }
     let mut parts: Vec<String> = Vec::new();
     for c in rel.components() {
         match c {
