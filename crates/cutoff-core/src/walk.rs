@@ -103,38 +103,31 @@ pub fn stamp(path: &Path) -> std::io::Result<Stamp> {
 /// What a walk's answer rests on, besides the files it found: every directory it listed (a
 /// file added, removed or renamed in one changes the directory's time), the parents of the
 /// paths it was given (their `.gitignore`s, `.git`s and configuration files apply too), and
-/// a digest of each walked directory's entries taken before the walk (see [`listing`]).
+/// each walked directory's entries as they were before the walk (see [`listing`]).
 /// With the files that steer it ([`steering`]), stamped, they tell a later run whether the
 /// same walk would find the same files.
 #[derive(Debug, Default)]
 pub struct Trail {
     pub listed: Vec<PathBuf>,
     pub above: Vec<PathBuf>,
-    pub before: Vec<(PathBuf, Option<u64>)>,
+    pub before: Vec<(PathBuf, Option<Vec<(std::ffi::OsString, bool)>>)>,
     /// Something the trail cannot vouch for was met (a walk error).
     pub unsure: bool,
 }
 
-/// A digest of the names and kinds of the entries of `dir` but cutoff's cache directory
-/// (which a run may create there); `None` if it cannot be listed.
-pub fn listing(dir: &Path) -> Option<u64> {
-    let mut names: Vec<(Vec<u8>, bool)> = Vec::new();
+/// The names and kinds (directory or not) of the entries of `dir`, sorted, but cutoff's
+/// cache directory (which a run may create there); `None` if it cannot be listed.
+pub fn listing(dir: &Path) -> Option<Vec<(std::ffi::OsString, bool)>> {
+    let mut names = Vec::new();
     for e in std::fs::read_dir(dir).ok()? {
         let e = e.ok()?;
         if e.file_name() == CACHE_DIR_NAME {
             continue;
         }
-        let is_dir = e.file_type().ok()?.is_dir();
-        names.push((e.file_name().as_encoded_bytes().to_vec(), is_dir));
+        names.push((e.file_name(), e.file_type().ok()?.is_dir()));
     }
     names.sort_unstable();
-    let mut all = Vec::new();
-    for (n, d) in names {
-        all.extend_from_slice(&(n.len() as u64).to_le_bytes());
-        all.extend_from_slice(&n);
-        all.push(d as u8);
-    }
-    Some(crate::cache::hash64(&all))
+    Some(names)
 }
 
 /// The paths whose stamps (or absence) decide, besides the directories' own times, what a

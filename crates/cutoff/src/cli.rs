@@ -246,7 +246,8 @@ pub struct LintArgs {
     /// pass them); without it, a named file is always linted.
     #[arg(long)]
     pub force_exclude: bool,
-    /// Do not read or write the cache of results (also: `CUTOFF_NO_CACHE=1`).
+    /// Do not read or write the cache of results, nor the run's plan kept beside it (also:
+    /// `CUTOFF_NO_CACHE=1`).
     #[arg(long)]
     pub no_cache: bool,
     /// Where to keep the cache of results (also: `CUTOFF_CACHE_DIR`; default:
