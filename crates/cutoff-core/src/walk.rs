@@ -110,14 +110,17 @@ pub fn stamp(path: &Path) -> std::io::Result<Stamp> {
 pub struct Trail {
     pub listed: Vec<PathBuf>,
     pub above: Vec<PathBuf>,
-    pub before: Vec<(PathBuf, Option<Vec<(std::ffi::OsString, bool)>>)>,
+    pub before: Vec<(PathBuf, Option<Listing>)>,
     /// Something the trail cannot vouch for was met (a walk error).
     pub unsure: bool,
 }
 
-/// The names and kinds (directory or not) of the entries of `dir`, sorted, but cutoff's
-/// cache directory (which a run may create there); `None` if it cannot be listed.
-pub fn listing(dir: &Path) -> Option<Vec<(std::ffi::OsString, bool)>> {
+/// The entries of a directory: each one's name, and whether it is a directory.
+pub type Listing = Vec<(std::ffi::OsString, bool)>;
+
+/// The entries of `dir`, sorted, but cutoff's cache directory (which a run may create
+/// there); `None` if it cannot be listed.
+pub fn listing(dir: &Path) -> Option<Listing> {
     let mut names = Vec::new();
     for e in std::fs::read_dir(dir).ok()? {
         let e = e.ok()?;
