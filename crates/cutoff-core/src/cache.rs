@@ -445,13 +445,15 @@ pub fn lint(
         .collect();
 
     crate::timing::phase("cache: stat");
-    if let Some(old) = &old {
-        let all_same =
-            seen.iter().all(|s| s.unchanged.is_some()) && inputs.len() == old.records.len();
-        if all_same {
-            if let Some(out) = replay(inputs, old, &seen, max_size, need_text) {
-                return Outcome { notes, ..out };
-            }
+    let all_same = old.as_ref().is_some_and(|old| {
+        seen.iter().all(|s| s.unchanged.is_some()) && inputs.len() == old.records.len()
+    });
+    if let (true, Some(o)) = (all_same, &old) {
+        if let Some(out) = replay(inputs, o, &seen, max_size, need_text) {
+            // What was read is done with: freed beside the reports (100,000 records and
+            // their strings, one by one, cost an unchanged run 10 ms).
+            std::thread::spawn(move || drop((old, seen)));
+            return Outcome { notes, ..out };
         }
     }
 

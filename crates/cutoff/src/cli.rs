@@ -22,6 +22,8 @@ use cutoff_core::source::SourceFile;
 use cutoff_core::version::Version;
 use cutoff_core::walk;
 
+use rayon::prelude::*;
+
 use crate::groups::{self, Group};
 use crate::snapshot;
 
@@ -492,17 +494,21 @@ fn group_inputs(g: &Group, only: Option<&HashSet<PathBuf>>) -> Result<Vec<Input>
     let cwd = cwd()?;
     let config = &g.config;
     let exclude = |shown: &str| config.is_excluded(shown);
-    let mut files = g.files.clone();
-    if let Some(only) = only {
-        files.retain(|f| {
-            std::fs::canonicalize(f)
-                .map(|c| only.contains(&c))
-                .unwrap_or(false)
-        });
-    }
+    let files: Vec<&PathBuf> = match only {
+        Some(only) => g
+            .files
+            .iter()
+            .filter(|f| {
+                std::fs::canonicalize(f)
+                    .map(|c| only.contains(&c))
+                    .unwrap_or(false)
+            })
+            .collect(),
+        None => g.files.iter().collect(),
+    };
     let mut inputs: Vec<Input> = files
-        .iter()
-        .map(|f| Input {
+        .par_iter()
+        .map(|&f| Input {
             path: Arc::from(walk::display_path(f, &cwd)),
             fs_path: f.clone(),
             report: true,
@@ -812,8 +818,15 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
                     .map(|e| format!("{}: {}", e.path, e.message)),
             );
             files_scanned += inputs.iter().filter(|i| i.report).count();
-            diags.extend(out.diagnostics);
+            if diags.is_empty() {
+                diags = out.diagnostics;
+            } else {
+                diags.extend(out.diagnostics);
+            }
             projects.push(out.project);
+            // Freed by the process's exit, as the project is (100,000 paths, one by one,
+            // cost an unchanged run 10 ms).
+            std::mem::forget(inputs);
             continue;
         }
         let loaded = load_group(g, input, only.as_ref())?;
