@@ -542,6 +542,18 @@ fn a_file_git_starts_tracking_is_linted_though_ignored() {
 }
 
 #[test]
+fn named_files_keep_no_plan() {
+    let t = repo();
+    let d = t.path();
+    let args = ["--root", ".", "tekton/run.yaml", "jobs/job.yaml"];
+    same_as_fresh(d, &args, "first run", false);
+    same_as_fresh(d, &args, "again", false);
+    let dir = d.join(".cutoff_cache");
+    assert_eq!(cache_files(&dir).len(), 1);
+    assert!(plan_files(&dir).is_empty(), "{:?}", plan_files(&dir));
+}
+
+#[test]
 fn a_damaged_plan_is_planned_afresh() {
     let t = repo();
     let d = t.path();

@@ -718,9 +718,15 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     // A repeated lint run (cached, not fixing, the whole of each root) takes its plan from
     // the last run's snapshot when nothing the walk rested on changed.
     let fixing = args.fix || args.diff;
-    let snapshot_key =
-        (!fixing && !use_stdin && args.changed_since.is_none() && caching(&args).is_some())
-            .then(|| snapshot::key(&lint_paths, &args.common, args.force_exclude));
+    // Only walks are worth keeping: named files are taken as given anyway (pre-commit names
+    // a new set of files on every run).
+    let walks = !lint_paths.is_empty() && lint_paths.iter().all(|p| p.is_dir());
+    let snapshot_key = (walks
+        && !fixing
+        && !use_stdin
+        && args.changed_since.is_none()
+        && caching(&args).is_some())
+    .then(|| snapshot::key(&lint_paths, &args.common, args.force_exclude));
     let saved = snapshot_key.and_then(|k| {
         let file = snapshot::find(caching(&args).flatten().as_deref(), &lint_paths, k)?;
         snapshot::load(&file, k)
