@@ -542,6 +542,26 @@ fn a_file_git_starts_tracking_is_linted_though_ignored() {
 }
 
 #[test]
+fn in_a_git_worktree_the_index_it_points_to_is_watched() {
+    let t = repo();
+    let d = t.path();
+    git(d, &["init", "-q"]);
+    write(d, ".gitignore", "forced.yaml\n");
+    commit_all(d, "base");
+    let elsewhere = tmp();
+    let wt = elsewhere.path().join("wt");
+    git(d, &["worktree", "add", "-q", wt.to_str().unwrap()]);
+    write(&wt, "forced.yaml", &JOB.replace("nightly", "forced"));
+    same_as_fresh(&wt, &["."], "first run", false);
+    same_as_fresh(&wt, &["."], "unchanged", true);
+    // The worktree's index lives in the main repository's .git/worktrees/.
+    git(&wt, &["add", "-f", "forced.yaml"]);
+    same_as_fresh(&wt, &["."], "force-added in the worktree", false);
+    let o = lint(&wt, &[]);
+    assert!(out(&o).contains("\"path\": \"forced.yaml\""), "{}", out(&o));
+}
+
+#[test]
 fn named_files_keep_no_plan() {
     let t = repo();
     let d = t.path();

@@ -136,7 +136,8 @@ pub fn listing(dir: &Path) -> Option<Listing> {
 /// The paths whose stamps (or absence) decide, besides the directories' own times, what a
 /// walk of `listed` below `above` finds: in a listed directory its `.gitignore` and
 /// `.ignore` when they exist (their coming and going shows in the directory's time), and
-/// any `.git`'s `index` (which files git tracks), `info/` and `info/exclude`; in a
+/// the `index` (which files git tracks), `info/` and `info/exclude` of any git directory
+/// (`.git`, or where a `.git` file points in a worktree or submodule); in a
 /// directory above, each of those whether it exists or not, and the configuration file
 /// names `config_names`. Looked at in parallel.
 pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) -> Vec<PathBuf> {
@@ -152,15 +153,28 @@ pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) ->
         if all {
             out.extend(config_names.iter().map(|n| d.join(n)));
         }
-        let git = d.join(".git");
-        if git.is_dir() {
+        if let Some(git) = git_dir(d) {
             out.extend(["index", "info", "info/exclude"].map(|s| git.join(s)));
+            out.push(git);
         }
         out
     };
     let mut all: Vec<PathBuf> = listed.par_iter().flat_map_iter(|d| of(d, false)).collect();
     all.extend(above.iter().flat_map(|d| of(d, true)));
     all
+}
+
+/// The git directory of a checkout whose top is `dir`: its `.git`, or where a `.git` file
+/// points (a worktree, a submodule: `gitdir: PATH`). `None` when there is neither.
+fn git_dir(dir: &Path) -> Option<PathBuf> {
+    let git = dir.join(".git");
+    let meta = std::fs::metadata(&git).ok()?;
+    if meta.is_dir() {
+        return Some(git);
+    }
+    let text = std::fs::read_to_string(&git).ok()?;
+    let target = text.lines().next()?.strip_prefix("gitdir:")?.trim();
+    Some(dir.join(target))
 }
 
 /// Walks `paths`, leaving out the files whose shown path (see [`display_path`]) `exclude`
