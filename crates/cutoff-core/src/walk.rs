@@ -144,7 +144,7 @@ pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) ->
     use rayon::prelude::*;
     let of = |d: &PathBuf, all: bool| -> Vec<PathBuf> {
         let mut out = Vec::new();
-        for name in [".gitignore", ".ignore", ".git"] {
+        for name in [".gitignore", ".ignore"] {
             let p = d.join(name);
             if all || p.exists() {
                 out.push(p);
@@ -153,7 +153,11 @@ pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) ->
         if all {
             out.extend(config_names.iter().map(|n| d.join(n)));
         }
-        if let Some(git) = git_dir(d) {
+        let git = git_dir(d);
+        if all || git.is_some() {
+            out.push(d.join(".git"));
+        }
+        if let Some(git) = git {
             out.extend(["index", "info", "info/exclude"].map(|s| git.join(s)));
             out.push(git);
         }
