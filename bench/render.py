@@ -200,7 +200,7 @@ def cutoff_table(data):
         label = f"{int(name[4:]):,} files" if name.startswith("gen-") else name
         rows.append(
             f"| {label} | {secs(lint)} | {secs(po)} | {lint / po:.2f} | {secs(t1)} | {secs(t2)} | {t1 / t2:.2f} | "
-            f"{secs(one)} | {secs(c1)} | {secs(c2)} | {c2 / c1:.2f} |"
+            f"{secs(one)} | {secs(c1)} | {secs(c2)} | {100 * c2 / c1:.1f} % |"
         )
     return "\n".join(rows) if any_row else "_(not measured yet)_"
 
