@@ -379,7 +379,13 @@ pub fn lint(
     need_text: bool,
 ) -> Outcome {
     let mut notes = Vec::new();
-    let old = match read_cache(cache_file) {
+    // The inputs are stamped while the cache is read: reading it is mostly one thread's
+    // work (the file, its string table), stamping 100,000 files is every thread's.
+    let (read, stamps): (R<Option<OldCache>>, Vec<Option<Stat>>) = rayon::join(
+        || read_cache(cache_file),
+        || inputs.par_iter().map(|i| stat(&i.fs_path).ok()).collect(),
+    );
+    let old = match read {
         Ok(Some(c)) if c.identity == id => Some(c),
         Ok(_) => None,
         Err(why) => {
@@ -413,12 +419,12 @@ pub fn lint(
     crate::timing::phase("cache: read");
     let seen: Vec<Seen> = inputs
         .par_iter()
+        .zip(stamps.into_par_iter())
         .enumerate()
-        .map(|(at, i)| {
+        .map(|(at, (i, st))| {
             let rec = old
                 .as_ref()
                 .and_then(|old| record_of(old, at, &i.path).map(|r| (r, &old.records[r])));
-            let st = stat(&i.fs_path).ok();
             if let (Some((r, rec)), Some(st)) = (rec, st) {
                 if rec.stat == st && st.mtime < written_at - RACY_NS && rec.report == i.report {
                     return Seen {
