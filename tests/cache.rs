@@ -562,6 +562,37 @@ fn in_a_git_worktree_the_index_it_points_to_is_watched() {
 }
 
 #[test]
+fn a_directory_that_ignores_everything_in_it_is_not_watched_for_its_entries() {
+    let t = repo();
+    let d = t.path();
+    // A cache directory chosen inside the tree: its files change on every run.
+    let args = ["--root", ".", "--cache-dir", "build/cutoff-cache", "."];
+    same_as_fresh(d, &args, "first run", false);
+    same_as_fresh(d, &args, "unchanged", true);
+    same_as_fresh(d, &args, "unchanged again", true);
+    // Another such directory, with a manifest in it that no walk reads...
+    write(d, "logs/.gitignore", "*\n");
+    write(d, "logs/job.yaml", &JOB.replace("nightly", "logged"));
+    same_as_fresh(d, &args, "a directory ignoring everything", false);
+    same_as_fresh(
+        d,
+        &args,
+        "a directory ignoring everything, then unchanged",
+        true,
+    );
+    write(d, "logs/other.yaml", JOB);
+    same_as_fresh(d, &args, "a file added where everything is ignored", true);
+    // ...until an .ignore there brings one back.
+    write(d, "logs/.ignore", "!job.yaml\n");
+    same_as_fresh(d, &args, "an .ignore bringing a file back", false);
+    // Or its .gitignore stops ignoring everything.
+    std::fs::remove_file(d.join("logs/.ignore")).unwrap();
+    same_as_fresh(d, &args, "the .ignore removed", false);
+    write(d, "logs/.gitignore", "other.yaml\n");
+    same_as_fresh(d, &args, "the .gitignore narrowed", false);
+}
+
+#[test]
 fn named_files_keep_no_plan() {
     let t = repo();
     let d = t.path();

@@ -168,6 +168,19 @@ pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) ->
     all
 }
 
+/// Does `dir` ignore every entry in it? Its `.gitignore` has a `*` (or `/*`) line and no
+/// `!` line, and it has no `.ignore` (which could bring entries back). So is cutoff's own
+/// cache directory: what comes and goes in such a directory changes no walk.
+pub fn ignores_everything(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join(".gitignore")) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    lines.iter().any(|l| *l == "*" || *l == "/*")
+        && !lines.iter().any(|l| l.starts_with('!'))
+        && !dir.join(".ignore").exists()
+}
+
 /// The git directory of a checkout whose top is `dir`: its `.git`, or where a `.git` file
 /// points (a worktree, a submodule: `gitdir: PATH`). `None` when there is neither.
 fn git_dir(dir: &Path) -> Option<PathBuf> {

@@ -115,8 +115,24 @@ pub fn save(
     };
     // Not the times of the directories above the walk (anything made beside it changes
     // them): what in them could change the walk.
-    let mut watched: Vec<PathBuf> = trail.listed.clone();
-    watched.extend(walk::steering(&trail.listed, &trail.above, config_names));
+    let steering = walk::steering(&trail.listed, &trail.above, config_names);
+    // A listed directory that ignores every entry in it (a cache directory chosen inside the
+    // tree, whose time changes on every run) changes no walk by what comes and goes in it:
+    // its time is not watched, but its `.gitignore` is, and its `.ignore` whether it exists.
+    let quiet: Vec<&Path> = steering
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == ".gitignore"))
+        .filter_map(|p| p.parent())
+        .filter(|d| trail.listed.iter().any(|l| l == d) && walk::ignores_everything(d))
+        .collect();
+    let mut watched: Vec<PathBuf> = trail
+        .listed
+        .iter()
+        .filter(|d| !quiet.contains(&d.as_path()))
+        .cloned()
+        .collect();
+    watched.extend(quiet.iter().map(|d| d.join(".ignore")));
+    watched.extend(steering.iter().cloned());
     watched.extend(paths.iter().filter(|p| !p.is_dir()).cloned());
     watched.extend(plan.groups.iter().filter_map(|g| g.config.path.clone()));
     watched.extend(common.config.iter().cloned());
