@@ -567,7 +567,17 @@ fn a_directory_that_ignores_everything_in_it_is_not_watched_for_its_entries() {
     let d = t.path();
     // A cache directory chosen inside the tree: its files change on every run.
     let args = ["--root", ".", "--cache-dir", "build/cutoff-cache", "."];
-    same_as_fresh(d, &args, "first run", false);
+    // The first run makes `build/` after its walk: whether that shows as a change during the
+    // run depends on the clock's tick (the tests' racy window is 0), so the plan is kept by
+    // the first or the second run.
+    for _ in 0..2 {
+        bin()
+            .current_dir(d)
+            .arg("lint")
+            .args(args)
+            .output()
+            .unwrap();
+    }
     same_as_fresh(d, &args, "unchanged", true);
     same_as_fresh(d, &args, "unchanged again", true);
     // Another such directory, with a manifest in it that no walk reads...

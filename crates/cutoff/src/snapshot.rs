@@ -119,11 +119,12 @@ pub fn save(
     // A listed directory that ignores every entry in it (a cache directory chosen inside the
     // tree, whose time changes on every run) changes no walk by what comes and goes in it:
     // its time is not watched, but its `.gitignore` is, and its `.ignore` whether it exists.
+    // (A directory above the walk may be among them: its time is not watched anyway.)
     let quiet: Vec<&Path> = steering
         .iter()
         .filter(|p| p.file_name().is_some_and(|n| n == ".gitignore"))
         .filter_map(|p| p.parent())
-        .filter(|d| trail.listed.iter().any(|l| l == d) && walk::ignores_everything(d))
+        .filter(|d| walk::ignores_everything(d))
         .collect();
     let mut watched: Vec<PathBuf> = trail
         .listed
