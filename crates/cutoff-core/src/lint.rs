@@ -193,6 +193,10 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
 /// [`check`] over a model already built.
 pub fn check_model(model: &Model<'_>) -> Vec<Diagnostic> {
     let enabled = enabled_rules(model.config);
+    let files = &model.project.files;
+    model
+        .kubernetes
+        .prepare(model, (0..files.len()).filter(|&i| files[i].report));
     let mut diags: Vec<Diagnostic> = model
         .project
         .files
@@ -311,6 +315,11 @@ pub fn check_recorded(
     select: &(dyn Fn(usize) -> bool + Sync),
 ) -> Vec<(usize, Vec<Diagnostic>, crate::deps::Deps)> {
     let enabled = enabled_rules(model.config);
+    let files = &model.project.files;
+    model.kubernetes.prepare(
+        model,
+        (0..files.len()).filter(|&i| files[i].report && select(i)),
+    );
     model
         .project
         .files

@@ -1,6 +1,7 @@
 //! Where a run's time goes: with `CUTOFF_TIMINGS` set, each phase's wall time is written
 //! to standard error as it ends (`cutoff: timing: walk 0.412 s`). For benchmarks and
-//! performance work; nothing is measured or printed otherwise.
+//! performance work; nothing is measured or printed otherwise. On Linux each line also
+//! gives the resident memory then and the peak so far (`rss 212 MB, peak 388 MB`).
 
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -30,8 +31,27 @@ pub fn phase(name: &str) {
     let mut last = m.lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
     eprintln!(
-        "cutoff: timing: {name} {:.3} s",
-        now.duration_since(*last).as_secs_f64()
+        "cutoff: timing: {name} {:.3} s{}",
+        now.duration_since(*last).as_secs_f64(),
+        memory()
     );
     *last = now;
+}
+
+/// ", rss N MB, peak M MB" from `/proc/self/status` (empty where there is none).
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let mb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (mb("VmRSS:"), mb("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(", rss {rss} MB, peak {peak} MB"),
+        _ => String::new(),
+    }
 }

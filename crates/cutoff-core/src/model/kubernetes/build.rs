@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::config::kubernetes::{KubernetesSettings, Promise};
 use crate::manifest::kubernetes::{self as k8s, Container, Int, IntField, StrField};
-use crate::manifest::Family;
+use crate::manifest::{Family, Meta};
 use crate::model::kustomize::Kustomization;
 use crate::model::value::Loc;
 use crate::model::Model;
@@ -31,14 +33,23 @@ enum Shape {
     Partial,
 }
 
-/// One Job or CronJob of the project, read.
+/// One Job or CronJob (or long-running workload) of the project: what finding its base
+/// needs. Its typed view is read again when its model is built, so that the views of
+/// every workload are never all held at once (40,000 of them are 100 MB).
 struct Candidate<'a> {
     id: ObjectId,
     /// Inside another object (a TriggerTemplate's resources): a template, never a base.
     embedded: bool,
     file: &'a SourceFile,
-    view: k8s::Object<'a>,
+    meta: Meta<'a>,
+    kind: k8s::Kind,
     shape: Shape,
+}
+
+impl<'a> Candidate<'a> {
+    fn view(&self) -> k8s::Object<'a> {
+        k8s::read(self.meta, &self.file.text).expect("read once already")
+    }
 }
 
 /// One layer of a merged object.
@@ -49,18 +60,22 @@ struct Layer<'v, 'a> {
 }
 
 /// Builds the model of every workload of the project: Jobs and CronJobs, and the pod
-/// templates of the long-running kinds (their grace period and preStop hooks).
+/// templates of the long-running kinds (their grace period and preStop hooks). The models
+/// are built in parallel unless this runs on one of rayon's threads (lazily, from a
+/// rule: another rule waiting for the same model there would deadlock it).
 pub fn all(model: &Model<'_>) -> Jobs {
     let project = model.project;
-    let mut cands: Vec<Candidate<'_>> = Vec::new();
-    for (id, r) in project.objects().iter().enumerate() {
-        if r.family != Family::Kubernetes {
-            continue;
-        }
+    let ids: Vec<ObjectId> = project
+        .objects()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.family == Family::Kubernetes)
+        .map(|(id, _)| id)
+        .collect();
+    let parallel = rayon::current_thread_index().is_none();
+    let candidate = |&id: &ObjectId| -> Option<Candidate<'_>> {
         let (file, meta, embedded) = project.object(id);
-        let Some(view) = k8s::read(meta, &file.text) else {
-            continue;
-        };
+        let view = k8s::read(meta, &file.text)?;
         let pod = view.pod_spec();
         let no_schedule = view.cron.as_ref().is_some_and(|c| c.schedule.is_none());
         let shape = if model.kustomize.is_patch(&file.path)
@@ -73,14 +88,20 @@ pub fn all(model: &Model<'_>) -> Jobs {
         } else {
             Shape::Whole
         };
-        cands.push(Candidate {
+        Some(Candidate {
             id,
             embedded,
             file,
-            view,
+            meta,
+            kind: view.kind,
             shape,
-        });
-    }
+        })
+    };
+    let cands: Vec<Candidate<'_>> = if parallel {
+        ids.par_iter().filter_map(candidate).collect()
+    } else {
+        ids.iter().filter_map(candidate).collect()
+    };
     // Patches whose base is in the repository, and the patches of every base.
     let bases: Vec<Option<usize>> = (0..cands.len())
         .map(|i| {
@@ -98,47 +119,57 @@ pub fn all(model: &Model<'_>) -> Jobs {
         }
     }
     let settings = &model.config.kubernetes;
-    let mut jobs = Jobs {
-        ids: Vec::with_capacity(cands.len()),
-        models: Vec::with_capacity(cands.len()),
-    };
-    let mut intervals = Intervals::default();
-    for (i, c) in cands.iter().enumerate() {
+    let build = |intervals: &mut Intervals, i: usize| -> JobModel {
+        let c = &cands[i];
+        let view = c.view();
+        let base = bases[i].map(|b| (&cands[b], cands[b].view()));
         let mut layers = vec![Layer {
             file: c.file,
-            view: &c.view,
+            view: &view,
             origin: Origin::Written,
         }];
-        if let Some(b) = bases[i] {
+        if let Some((b, bview)) = &base {
             layers.push(Layer {
-                file: cands[b].file,
-                view: &cands[b].view,
+                file: b.file,
+                view: bview,
                 origin: Origin::Base,
             });
         }
-        let patches: Vec<&k8s::Object<'_>> = patches_of
+        let patch_views: Vec<k8s::Object<'_>> = patches_of
             .get(&i)
-            .map(|ps| ps.iter().map(|p| &cands[*p].view).collect())
+            .map(|ps| ps.iter().map(|p| cands[*p].view()).collect())
             .unwrap_or_default();
+        let patches: Vec<&k8s::Object<'_>> = patch_views.iter().collect();
         let completeness = match (c.shape, bases[i]) {
             (Shape::Whole, _) => Completeness::Complete,
             (_, Some(_)) => Completeness::Merged,
             (Shape::Loose, None) => Completeness::Loose,
             (Shape::Partial, None) => Completeness::Partial,
         };
-        let m = job_model(
+        job_model(
             model,
             c,
+            &view,
             &layers,
             &patches,
             completeness,
             settings,
-            &mut intervals,
-        );
-        jobs.ids.push(c.id);
-        jobs.models.push(m);
+            intervals,
+        )
+    };
+    let models: Vec<JobModel> = if parallel {
+        (0..cands.len())
+            .into_par_iter()
+            .map_init(Intervals::default, build)
+            .collect()
+    } else {
+        let mut intervals = Intervals::default();
+        (0..cands.len()).map(|i| build(&mut intervals, i)).collect()
+    };
+    Jobs {
+        ids: cands.iter().map(|c| c.id).collect(),
+        models,
     }
-    jobs
 }
 
 /// The kustomization files and directories below `k`'s resources, recursively.
@@ -168,13 +199,13 @@ fn resources(model: &Model<'_>, k: &Kustomization, depth: usize, out: &mut Vec<(
 /// the repository.
 fn base_of(model: &Model<'_>, cands: &[Candidate<'_>], i: usize) -> Option<usize> {
     let c = &cands[i];
-    let name = c.view.meta.name?;
+    let name = c.meta.name?;
     let same = |j: usize, o: &Candidate<'_>| {
         j != i
             && !o.embedded
             && o.shape == Shape::Whole
-            && o.view.kind == c.view.kind
-            && o.view.meta.name == Some(name)
+            && o.kind == c.kind
+            && o.meta.name == Some(name)
     };
     let found: Vec<usize> = match model.kustomize.patching(&c.file.path) {
         Some(k) => {
@@ -387,16 +418,17 @@ const HOOK_ANNOTATIONS: [&str; 4] = [
 ];
 
 /// Builds one Job model.
+#[allow(clippy::too_many_arguments)]
 fn job_model(
     model: &Model<'_>,
     c: &Candidate<'_>,
+    view: &k8s::Object<'_>,
     layers: &[Layer<'_, '_>],
     patches: &[&k8s::Object<'_>],
     completeness: Completeness,
     settings: &KubernetesSettings,
     intervals: &mut Intervals,
 ) -> JobModel {
-    let view = &c.view;
     let file = c.file;
     let job = view.job.as_ref();
     let pod = job.and_then(|j| j.pod.as_ref());

@@ -386,6 +386,24 @@ impl KubernetesModel {
         self.built(model)
     }
 
+    /// Builds the Job models now, in parallel, when any of `files` (indexes into the
+    /// project's files) holds a workload: called before the files are checked in
+    /// parallel, where the models would otherwise be built on first use, on one thread.
+    pub fn prepare(&self, model: &Model<'_>, files: impl Iterator<Item = usize>) {
+        let project = model.project;
+        let mut files = files;
+        crate::deps::suspended(|| {
+            let any = files.any(|f| {
+                project.objects()[project.objects_of_file(f)]
+                    .iter()
+                    .any(|r| r.family == crate::manifest::Family::Kubernetes)
+            });
+            if any {
+                self.built(model);
+            }
+        });
+    }
+
     fn built(&self, model: &Model<'_>) -> &Jobs {
         self.jobs
             .get_or_init(|| crate::deps::suspended(|| build::all(model)))
