@@ -65,13 +65,15 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     out.write_all(b"[\n")?;
     // Windows of chunks, each written before the next is rendered: memory stays bounded
     // whatever the number of findings.
-    const CHUNK: usize = 512;
-    for (wi, window) in report.diagnostics.chunks(CHUNK * 16).enumerate() {
+    // Two chunks per thread: 1,024 findings (about 2 MB) a window on two threads.
+    const CHUNK: usize = 256;
+    let window_len = CHUNK * 2 * rayon::current_num_threads().max(1);
+    for (wi, window) in report.diagnostics.chunks(window_len).enumerate() {
         let chunks: Vec<io::Result<Vec<u8>>> = window
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(ci, chunk)| {
-                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                let mut buf = Vec::with_capacity(chunk.len() * 2048);
                 let mut one = Vec::with_capacity(2048);
                 for (i, d) in chunk.iter().enumerate() {
                     if wi > 0 || ci > 0 || i > 0 {
