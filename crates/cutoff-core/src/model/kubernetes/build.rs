@@ -3,12 +3,13 @@
 //! the defaults, and collects the promises annotations and env vars make.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::config::kubernetes::{KubernetesSettings, Promise};
 use crate::manifest::kubernetes::{self as k8s, Container, Int, IntField, StrField};
-use crate::manifest::{Family, Meta};
+use crate::manifest::Family;
 use crate::model::kustomize::Kustomization;
 use crate::model::value::Loc;
 use crate::model::Model;
@@ -33,23 +34,30 @@ enum Shape {
     Partial,
 }
 
-/// One Job or CronJob (or long-running workload) of the project: what finding its base
-/// needs. Its typed view is read again when its model is built, so that the views of
-/// every workload are never all held at once (40,000 of them are 100 MB).
-struct Candidate<'a> {
-    id: ObjectId,
-    /// Inside another object (a TriggerTemplate's resources): a template, never a base.
-    embedded: bool,
-    file: &'a SourceFile,
-    meta: Meta<'a>,
-    kind: k8s::Kind,
-    shape: Shape,
+/// Every Job and CronJob (and long-running workload) of the project: what finding a
+/// model's layers needs, owned and small, read once per run. Each model is built from it
+/// where it is asked for ([`Candidates::model`]), reading its object's view again, so
+/// that neither the views nor the models of every workload are ever all held at once
+/// (40,000 workloads: about 100 MB of views and 23 MB of models).
+#[derive(Default)]
+pub struct Candidates {
+    /// The objects, in project order (increasing).
+    ids: Vec<ObjectId>,
+    cands: Vec<Candidate>,
+    /// The base of each partial object, when it is in the repository.
+    bases: Vec<Option<usize>>,
+    /// The patches applied to each base.
+    patches_of: HashMap<usize, Vec<usize>>,
+    /// Schedules read so far, with their shortest interval.
+    intervals: Mutex<Intervals>,
 }
 
-impl<'a> Candidate<'a> {
-    fn view(&self) -> k8s::Object<'a> {
-        k8s::read(self.meta, &self.file.text).expect("read once already")
-    }
+/// One workload: its kind and how whole it is on its own.
+struct Candidate {
+    /// Inside another object (a TriggerTemplate's resources): a template, never a base.
+    embedded: bool,
+    kind: k8s::Kind,
+    shape: Shape,
 }
 
 /// One layer of a merged object.
@@ -59,88 +67,124 @@ struct Layer<'v, 'a> {
     origin: Origin,
 }
 
-/// Builds the model of every workload of the project: Jobs and CronJobs, and the pod
-/// templates of the long-running kinds (their grace period and preStop hooks). The models
-/// are built in parallel unless this runs on one of rayon's threads (lazily, from a
-/// rule: another rule waiting for the same model there would deadlock it).
-pub fn all(model: &Model<'_>) -> Jobs {
-    let project = model.project;
-    let ids: Vec<ObjectId> = project
-        .objects()
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.family == Family::Kubernetes)
-        .map(|(id, _)| id)
-        .collect();
-    let parallel = rayon::current_thread_index().is_none();
-    let candidate = |&id: &ObjectId| -> Option<Candidate<'_>> {
-        let (file, meta, embedded) = project.object(id);
-        let view = k8s::read(meta, &file.text)?;
-        let pod = view.pod_spec();
-        let no_schedule = view.cron.as_ref().is_some_and(|c| c.schedule.is_none());
-        let shape = if model.kustomize.is_patch(&file.path)
-            || no_schedule
-            || pod.is_none_or(|p| p.main_containers().next().is_none())
-        {
-            Shape::Partial
-        } else if pod.is_some_and(|p| p.containers.iter().any(|c| !c.has_image)) {
-            Shape::Loose
-        } else {
-            Shape::Whole
-        };
-        Some(Candidate {
-            id,
-            embedded,
-            file,
-            meta,
-            kind: view.kind,
-            shape,
-        })
-    };
-    let cands: Vec<Candidate<'_>> = if parallel {
-        ids.par_iter().filter_map(candidate).collect()
-    } else {
-        ids.iter().filter_map(candidate).collect()
-    };
-    // Patches whose base is in the repository, and the patches of every base.
-    let bases: Vec<Option<usize>> = (0..cands.len())
-        .map(|i| {
-            if cands[i].shape == Shape::Whole {
-                None
+impl Candidates {
+    /// Reads every workload of the project once (in parallel unless this runs on one of
+    /// rayon's threads, lazily from a rule) and finds the bases of the partial ones.
+    pub fn new(model: &Model<'_>) -> Candidates {
+        let project = model.project;
+        let ids: Vec<ObjectId> = project
+            .objects()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.family == Family::Kubernetes)
+            .map(|(id, _)| id)
+            .collect();
+        let candidate = |&id: &ObjectId| -> Option<(ObjectId, Candidate)> {
+            let (file, meta, embedded) = project.object(id);
+            let view = k8s::read(meta, &file.text)?;
+            let pod = view.pod_spec();
+            let no_schedule = view.cron.as_ref().is_some_and(|c| c.schedule.is_none());
+            let shape = if model.kustomize.is_patch(&file.path)
+                || no_schedule
+                || pod.is_none_or(|p| p.main_containers().next().is_none())
+            {
+                Shape::Partial
+            } else if pod.is_some_and(|p| p.containers.iter().any(|c| !c.has_image)) {
+                Shape::Loose
             } else {
-                base_of(model, &cands, i)
+                Shape::Whole
+            };
+            Some((
+                id,
+                Candidate {
+                    embedded,
+                    kind: view.kind,
+                    shape,
+                },
+            ))
+        };
+        let read: Vec<(ObjectId, Candidate)> = if rayon::current_thread_index().is_none() {
+            ids.par_iter().filter_map(candidate).collect()
+        } else {
+            ids.iter().filter_map(candidate).collect()
+        };
+        let (ids, cands): (Vec<ObjectId>, Vec<Candidate>) = read.into_iter().unzip();
+        // Patches whose base is in the repository, and the patches of every base.
+        let bases: Vec<Option<usize>> = (0..cands.len())
+            .map(|i| {
+                if cands[i].shape == Shape::Whole {
+                    None
+                } else {
+                    base_of(model, &ids, &cands, i)
+                }
+            })
+            .collect();
+        let mut patches_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, b) in bases.iter().enumerate() {
+            if let Some(b) = b {
+                patches_of.entry(*b).or_default().push(i);
             }
-        })
-        .collect();
-    let mut patches_of: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, b) in bases.iter().enumerate() {
-        if let Some(b) = b {
-            patches_of.entry(*b).or_default().push(i);
+        }
+        Candidates {
+            ids,
+            cands,
+            bases,
+            patches_of,
+            intervals: Mutex::default(),
         }
     }
-    let settings = &model.config.kubernetes;
-    let build = |intervals: &mut Intervals, i: usize| -> JobModel {
-        let c = &cands[i];
-        let view = c.view();
-        let base = bases[i].map(|b| (&cands[b], cands[b].view()));
+
+    /// Every workload's model, in project order (in parallel, as [`Candidates::new`]).
+    pub fn all(&self, model: &Model<'_>) -> Jobs {
+        let models: Vec<JobModel> = if rayon::current_thread_index().is_none() {
+            (0..self.ids.len())
+                .into_par_iter()
+                .map(|i| self.build(model, i))
+                .collect()
+        } else {
+            (0..self.ids.len()).map(|i| self.build(model, i)).collect()
+        };
+        Jobs {
+            ids: self.ids.clone(),
+            models,
+        }
+    }
+
+    /// The model of the workload `id`, if it is one.
+    pub fn model(&self, model: &Model<'_>, id: ObjectId) -> Option<JobModel> {
+        let i = self.ids.binary_search(&id).ok()?;
+        Some(self.build(model, i))
+    }
+
+    fn view<'a>(&self, model: &Model<'a>, i: usize) -> (&'a SourceFile, k8s::Object<'a>) {
+        let (file, meta, _) = model.project.object(self.ids[i]);
+        let view = k8s::read(meta, &file.text).expect("read once already");
+        (file, view)
+    }
+
+    fn build(&self, model: &Model<'_>, i: usize) -> JobModel {
+        let c = &self.cands[i];
+        let (file, view) = self.view(model, i);
+        let base = self.bases[i].map(|b| self.view(model, b));
         let mut layers = vec![Layer {
-            file: c.file,
+            file,
             view: &view,
             origin: Origin::Written,
         }];
-        if let Some((b, bview)) = &base {
+        if let Some((bfile, bview)) = &base {
             layers.push(Layer {
-                file: b.file,
+                file: bfile,
                 view: bview,
                 origin: Origin::Base,
             });
         }
-        let patch_views: Vec<k8s::Object<'_>> = patches_of
+        let patch_views: Vec<k8s::Object<'_>> = self
+            .patches_of
             .get(&i)
-            .map(|ps| ps.iter().map(|p| cands[*p].view()).collect())
+            .map(|ps| ps.iter().map(|p| self.view(model, *p).1).collect())
             .unwrap_or_default();
         let patches: Vec<&k8s::Object<'_>> = patch_views.iter().collect();
-        let completeness = match (c.shape, bases[i]) {
+        let completeness = match (c.shape, self.bases[i]) {
             (Shape::Whole, _) => Completeness::Complete,
             (_, Some(_)) => Completeness::Merged,
             (Shape::Loose, None) => Completeness::Loose,
@@ -148,27 +192,14 @@ pub fn all(model: &Model<'_>) -> Jobs {
         };
         job_model(
             model,
-            c,
+            file,
             &view,
             &layers,
             &patches,
             completeness,
-            settings,
-            intervals,
+            &model.config.kubernetes,
+            &self.intervals,
         )
-    };
-    let models: Vec<JobModel> = if parallel {
-        (0..cands.len())
-            .into_par_iter()
-            .map_init(Intervals::default, build)
-            .collect()
-    } else {
-        let mut intervals = Intervals::default();
-        (0..cands.len()).map(|i| build(&mut intervals, i)).collect()
-    };
-    Jobs {
-        ids: cands.iter().map(|c| c.id).collect(),
-        models,
     }
 }
 
@@ -197,17 +228,18 @@ fn resources(model: &Model<'_>, k: &Kustomization, depth: usize, out: &mut Vec<(
 /// name among the resources of the kustomization that applies it as a patch; for a patch
 /// no kustomization in the repository names, the one whole object of that kind and name in
 /// the repository.
-fn base_of(model: &Model<'_>, cands: &[Candidate<'_>], i: usize) -> Option<usize> {
+fn base_of(model: &Model<'_>, ids: &[ObjectId], cands: &[Candidate], i: usize) -> Option<usize> {
     let c = &cands[i];
-    let name = c.meta.name?;
-    let same = |j: usize, o: &Candidate<'_>| {
+    let (file, meta, _) = model.project.object(ids[i]);
+    let name = meta.name?;
+    let same = |j: usize, o: &Candidate| {
         j != i
             && !o.embedded
             && o.shape == Shape::Whole
             && o.kind == c.kind
-            && o.meta.name == Some(name)
+            && model.project.object(ids[j]).1.name == Some(name)
     };
-    let found: Vec<usize> = match model.kustomize.patching(&c.file.path) {
+    let found: Vec<usize> = match model.kustomize.patching(&file.path) {
         Some(k) => {
             let mut res = Vec::new();
             resources(model, k, 0, &mut res);
@@ -215,14 +247,16 @@ fn base_of(model: &Model<'_>, cands: &[Candidate<'_>], i: usize) -> Option<usize
                 .iter()
                 .enumerate()
                 .filter(|(j, o)| {
-                    same(*j, o)
-                        && res.iter().any(|(r, dir)| {
+                    same(*j, o) && {
+                        let path = &model.project.object(ids[*j]).0.path;
+                        res.iter().any(|(r, dir)| {
                             if *dir {
-                                o.file.path.starts_with(&format!("{r}/"))
+                                path.starts_with(&format!("{r}/"))
                             } else {
-                                *o.file.path == **r
+                                **path == **r
                             }
                         })
+                    }
                 })
                 .map(|(j, _)| j)
                 .collect()
@@ -421,15 +455,14 @@ const HOOK_ANNOTATIONS: [&str; 4] = [
 #[allow(clippy::too_many_arguments)]
 fn job_model(
     model: &Model<'_>,
-    c: &Candidate<'_>,
+    file: &SourceFile,
     view: &k8s::Object<'_>,
     layers: &[Layer<'_, '_>],
     patches: &[&k8s::Object<'_>],
     completeness: Completeness,
     settings: &KubernetesSettings,
-    intervals: &mut Intervals,
+    intervals: &Mutex<Intervals>,
 ) -> JobModel {
-    let file = c.file;
     let job = view.job.as_ref();
     let pod = job.and_then(|j| j.pod.as_ref());
     let cx = completeness;
@@ -591,7 +624,7 @@ fn job_model(
     let cron = view.cron.as_ref().map(|spec| {
         let schedule = string(layers, patches, cx, None, |o| o.cron.as_ref()?.schedule);
         let (interval, schedule_error) = match schedule.value.as_deref() {
-            Some(s) => intervals.of(s),
+            Some(s) => intervals.lock().unwrap_or_else(|e| e.into_inner()).of(s),
             None => (None, None),
         };
         Box::new(CronModel {

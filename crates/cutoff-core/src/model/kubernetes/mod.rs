@@ -371,6 +371,9 @@ impl Jobs {
 /// What the workload model derives from the project once per run.
 #[derive(Default)]
 pub struct KubernetesModel {
+    /// Every workload, read once: what its model's layers need.
+    candidates: OnceLock<build::Candidates>,
+    /// Every model, for the readers of them all (built on their first use).
     jobs: OnceLock<Jobs>,
 }
 
@@ -383,12 +386,13 @@ impl KubernetesModel {
     /// ([`crate::deps`]).
     pub fn jobs(&self, model: &Model<'_>) -> &Jobs {
         crate::deps::all();
-        self.built(model)
+        self.jobs
+            .get_or_init(|| crate::deps::suspended(|| self.candidates(model).all(model)))
     }
 
-    /// Builds the Job models now, in parallel, when any of `files` (indexes into the
-    /// project's files) holds a workload: called before the files are checked in
-    /// parallel, where the models would otherwise be built on first use, on one thread.
+    /// Reads the workloads now, in parallel, when any of `files` (indexes into the
+    /// project's files) holds one: called before the files are checked in parallel, where
+    /// they would otherwise be read on first use, on one thread.
     pub fn prepare(&self, model: &Model<'_>, files: impl Iterator<Item = usize>) {
         let project = model.project;
         let mut files = files;
@@ -399,31 +403,30 @@ impl KubernetesModel {
                     .any(|r| r.family == crate::manifest::Family::Kubernetes)
             });
             if any {
-                self.built(model);
+                self.candidates(model);
             }
         });
     }
 
-    fn built(&self, model: &Model<'_>) -> &Jobs {
-        self.jobs
-            .get_or_init(|| crate::deps::suspended(|| build::all(model)))
+    fn candidates(&self, model: &Model<'_>) -> &build::Candidates {
+        self.candidates
+            .get_or_init(|| crate::deps::suspended(|| build::Candidates::new(model)))
     }
 
-    /// The model of the Job or CronJob `id`.
-    pub fn job(&self, model: &Model<'_>, id: ObjectId) -> Option<&JobModel> {
-        self.workload(model, id).filter(|j| j.is_batch())
-    }
-
-    /// The model of the workload `id`, of any kind (for the rules about pod templates).
-    pub fn workload(&self, model: &Model<'_>, id: ObjectId) -> Option<&JobModel> {
-        let j = self.built(model).get(id);
+    /// The model of the workload `id`, of any kind (for the rules about pod templates),
+    /// built for the caller (the object's own check is its only reader).
+    pub fn workload(&self, model: &Model<'_>, id: ObjectId) -> Option<JobModel> {
+        let j = match self.jobs.get() {
+            Some(all) => all.get(id).cloned(),
+            None => crate::deps::suspended(|| self.candidates(model).model(model, id)),
+        };
         // What one model reads ([`crate::deps`]): its object's file, its Kustomize base's,
         // and the objects of its name (the patches applied to it, the base it may have).
         let (_, meta, _) = model.object(id);
         if let Some(name) = meta.name {
             crate::deps::key(name);
         }
-        if let Some(base) = j.and_then(|j| j.base.as_ref()) {
+        if let Some(base) = j.as_ref().and_then(|j| j.base.as_ref()) {
             model.index_of(&base.path);
         }
         j

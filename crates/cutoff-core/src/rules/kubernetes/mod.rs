@@ -65,7 +65,7 @@ pub static RULES: &[&Rule] = &[
 pub struct KubernetesContext<'a> {
     pub base: &'a Context<'a>,
     pub object: &'a Object<'a>,
-    workload: OnceCell<Option<&'a JobModel>>,
+    workload: OnceCell<Option<JobModel>>,
 }
 
 impl<'a> Deref for KubernetesContext<'a> {
@@ -86,20 +86,22 @@ impl<'a> KubernetesContext<'a> {
     }
 
     /// The model of this Job or CronJob (`None` for the long-running kinds).
-    pub fn job(&self) -> Option<&'a JobModel> {
+    pub fn job(&self) -> Option<&JobModel> {
         self.workload().filter(|j| j.is_batch())
     }
 
     /// The model of this workload, of any kind: for the rules about a pod template's grace
     /// period and preStop hooks, which also hold for Deployments and their kin.
-    pub fn workload(&self) -> Option<&'a JobModel> {
-        *self.workload.get_or_init(|| {
-            let model = self.base.model;
-            let id = model
-                .project
-                .object_at(self.base.file, self.object.meta.root)?;
-            model.kubernetes.workload(model, id)
-        })
+    pub fn workload(&self) -> Option<&JobModel> {
+        self.workload
+            .get_or_init(|| {
+                let model = self.base.model;
+                let id = model
+                    .project
+                    .object_at(self.base.file, self.object.meta.root)?;
+                model.kubernetes.workload(model, id)
+            })
+            .as_ref()
     }
 
     /// Does `loc` lie in the object being checked?
