@@ -74,21 +74,14 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             .enumerate()
             .map(|(ci, chunk)| {
                 let mut buf = Vec::with_capacity(chunk.len() * 2048);
-                let mut one = Vec::with_capacity(2048);
                 for (i, d) in chunk.iter().enumerate() {
                     if wi > 0 || ci > 0 || i > 0 {
                         buf.extend_from_slice(b",\n");
                     }
-                    one.clear();
-                    serde_json::to_writer_pretty(&mut one, &json_diagnostic(report, d))?;
-                    // JSON strings hold no raw line breaks: every line is one of the value's.
-                    for (li, line) in one.split(|&b| b == b'\n').enumerate() {
-                        if li > 0 {
-                            buf.push(b'\n');
-                        }
-                        buf.extend_from_slice(b"    ");
-                        buf.extend_from_slice(line);
-                    }
+                    buf.extend_from_slice(b"    ");
+                    // Pretty-printed as it stands in the array, two levels down.
+                    let mut ser = serde_json::Serializer::with_formatter(&mut buf, Indented::at(2));
+                    json_diagnostic(report, d).serialize(&mut ser)?;
                 }
                 Ok(buf)
             })
@@ -142,5 +135,88 @@ fn json_diagnostic<'a>(report: &Report<'_>, d: &'a Diagnostic) -> JsonDiagnostic
                 })
                 .collect(),
         }),
+    }
+}
+
+/// serde_json's pretty layout (two spaces a level, `[]` and `{}` when empty) for a value
+/// that starts `depth` levels down, so that each finding is written in place.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(depth: usize) -> Indented {
+        Indented {
+            depth,
+            has_value: false,
+        }
+    }
+
+    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"" } else { b"," })?;
+        self.newline(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
