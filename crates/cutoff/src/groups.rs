@@ -69,6 +69,8 @@ pub fn plan(
         .map(|d| absolute(&cwd, d))
         .collect();
     walk::sort_paths(&mut dirs);
+    // Once per directory, not once per file (100,000 files in 40,000 directories).
+    dirs.dedup();
     // Only what [`Finder::find`] will ask: no configuration with `--config`/`--no-config`,
     // no `.git` with `--root`.
     let names: &[&str] = if finder.fixed.is_some() {
