@@ -1,7 +1,9 @@
 //! The Kubernetes workload model: per Job (and CronJob `jobTemplate`) the effective
 //! deadline, grace period, TTL and back-off, with where each value came from, and the
-//! promises annotations and env vars make about them. Built once per run, on first use
-//! (a repository without Jobs pays nothing); rules and `cutoff timeouts` only read it.
+//! promises annotations and env vars make about them. The workloads are read once per
+//! run, on first use (a repository without Jobs pays nothing); each object's model is then
+//! built where it is asked for (its own check), or all of them once for the readers of
+//! them all (`policy:`, `cutoff timeouts`). Rules and `cutoff timeouts` only read it.
 //!
 //! - Defaults are applied here: `terminationGracePeriodSeconds` 30, `backoffLimit` 6 (none
 //!   with `backoffLimitPerIndex`), `concurrencyPolicy: Allow`; no deadline, TTL or starting
