@@ -688,6 +688,59 @@ fn job_model(
 mod tests {
     use super::*;
 
+    /// Every way a model is built gives the same model: each object's alone (as its check
+    /// asks), all at once off rayon's threads (in parallel) and on one of them (in order),
+    /// with a Kustomize patch merged over its base and a CronJob whose schedule is read.
+    #[test]
+    fn models_are_the_same_however_they_are_built() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let fixtures = std::path::Path::new(dir).join("../../fixtures");
+        let mut files = Vec::new();
+        for case in ["JOB002/bad-patch-over-base", "JOB012/good-merged-patch"] {
+            for sub in ["base", "prod"] {
+                let d = fixtures.join(case).join(sub);
+                let mut names: Vec<_> = std::fs::read_dir(&d)
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect();
+                names.sort();
+                for n in names {
+                    let text = std::fs::read_to_string(d.join(&n)).unwrap();
+                    files.push((format!("{case}/{sub}/{n}"), text));
+                }
+            }
+        }
+        let pairs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (&**p, &**t)).collect();
+        let config = crate::config::Config::default();
+        let (project, _) = crate::lint::lint_texts(&pairs, &config);
+        let model = Model::new(&project, &config);
+        let cands = Candidates::new(&model);
+        assert!(cands.ids.len() >= 4, "{}", cands.ids.len());
+        assert!(cands.bases.iter().filter(|b| b.is_some()).count() >= 2);
+        let show = |jobs: &Jobs| format!("{:?} {:?}", jobs.ids, jobs.models);
+        let parallel = show(&cands.all(&model));
+        let one_by_one = Jobs {
+            ids: cands.ids.clone(),
+            models: cands
+                .ids
+                .iter()
+                .map(|&id| cands.model(&model, id).unwrap())
+                .collect(),
+        };
+        assert_eq!(show(&one_by_one), parallel);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let on_pool = pool.install(|| {
+            let model = Model::new(&project, &config);
+            let cands = Candidates::new(&model);
+            show(&cands.all(&model))
+        });
+        assert_eq!(on_pool, parallel);
+        assert!(parallel.contains("Merged"), "{parallel}");
+    }
+
     #[test]
     fn platforms_of_annotations_and_env_vars() {
         assert_eq!(
