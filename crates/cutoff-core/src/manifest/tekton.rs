@@ -170,12 +170,19 @@ pub struct Timeout<'a> {
 }
 
 impl<'a> Timeout<'a> {
-    fn read(map: NodeRef<'a>, key: &str, path: String, cx: Cx<'_>) -> Option<Timeout<'a>> {
+    /// The field `key` of `map`, if written; `path` (where it is, for messages) is only
+    /// worked out then.
+    fn read(
+        map: NodeRef<'a>,
+        key: &str,
+        path: impl FnOnce() -> String,
+        cx: Cx<'_>,
+    ) -> Option<Timeout<'a>> {
         let field = Field::of(map, key)?;
         Some(Timeout {
             value: classify(field.value, cx.src),
             field,
-            path,
+            path: path(),
             in_embedded_spec: cx.in_embedded_spec,
         })
     }
@@ -281,7 +288,7 @@ impl<'a> TaskSpec<'a> {
                         timeout: Timeout::read(
                             n,
                             "timeout",
-                            join(path, &format!("steps[{i}].timeout")),
+                            || join(path, &format!("steps[{i}].timeout")),
                             cx,
                         ),
                     })
@@ -297,7 +304,7 @@ impl<'a> TaskSpec<'a> {
                         Timeout::read(
                             n,
                             "timeout",
-                            join(path, &format!("sidecars[{i}].timeout")),
+                            || join(path, &format!("sidecars[{i}].timeout")),
                             cx,
                         )
                     })
@@ -308,10 +315,10 @@ impl<'a> TaskSpec<'a> {
             node,
             path: path.to_string(),
             steps,
-            timeout: Timeout::read(node, "timeout", join(path, "timeout"), cx),
-            step_template_timeout: node
-                .get("stepTemplate")
-                .and_then(|t| Timeout::read(t, "timeout", join(path, "stepTemplate.timeout"), cx)),
+            timeout: Timeout::read(node, "timeout", || join(path, "timeout"), cx),
+            step_template_timeout: node.get("stepTemplate").and_then(|t| {
+                Timeout::read(t, "timeout", || join(path, "stepTemplate.timeout"), cx)
+            }),
             sidecar_timeouts,
         }
     }
@@ -407,7 +414,7 @@ impl<'a> PipelineTask<'a> {
             index,
             finally,
             name,
-            timeout: Timeout::read(node, "timeout", join(&path, "timeout"), cx),
+            timeout: Timeout::read(node, "timeout", || join(&path, "timeout"), cx),
             retries: node
                 .get("retries")
                 .and_then(|r| r.as_str())
@@ -464,7 +471,7 @@ impl<'a> PipelineSpec<'a> {
             path: path.to_string(),
             tasks: list("tasks", false),
             finally: list("finally", true),
-            timeout: Timeout::read(node, "timeout", join(path, "timeout"), cx),
+            timeout: Timeout::read(node, "timeout", || join(path, "timeout"), cx),
         }
     }
 
@@ -538,7 +545,7 @@ impl<'a> PipelineRun<'a> {
         let timeouts = spec.and_then(|s| Field::of(s, "timeouts"));
         let tmap = timeouts.map(|f| f.value).filter(|v| v.is_mapping());
         let tget = |k: &str| {
-            tmap.and_then(|m| Timeout::read(m, k, join(&sp, &format!("timeouts.{k}")), cx))
+            tmap.and_then(|m| Timeout::read(m, k, || join(&sp, &format!("timeouts.{k}")), cx))
         };
         let task_run_specs = spec
             .and_then(|s| s.get("taskRunSpecs"))
@@ -552,7 +559,7 @@ impl<'a> PipelineRun<'a> {
                         timeout: Timeout::read(
                             n,
                             "timeout",
-                            join(&sp, &format!("taskRunSpecs[{i}].timeout")),
+                            || join(&sp, &format!("taskRunSpecs[{i}].timeout")),
                             cx,
                         ),
                     })
@@ -567,9 +574,9 @@ impl<'a> PipelineRun<'a> {
             pipeline: tget("pipeline"),
             tasks: tget("tasks"),
             finally: tget("finally"),
-            timeout: spec.and_then(|s| Timeout::read(s, "timeout", join(&sp, "timeout"), cx)),
+            timeout: spec.and_then(|s| Timeout::read(s, "timeout", || join(&sp, "timeout"), cx)),
             task_run_template_timeout: spec.and_then(|s| s.get("taskRunTemplate")).and_then(|t| {
-                Timeout::read(t, "timeout", join(&sp, "taskRunTemplate.timeout"), cx)
+                Timeout::read(t, "timeout", || join(&sp, "taskRunTemplate.timeout"), cx)
             }),
             task_run_specs,
             pipeline_ref: spec
@@ -622,7 +629,7 @@ impl<'a> TaskRun<'a> {
         let sp = join(prefix, "spec");
         TaskRun {
             spec,
-            timeout: spec.and_then(|s| Timeout::read(s, "timeout", join(&sp, "timeout"), cx)),
+            timeout: spec.and_then(|s| Timeout::read(s, "timeout", || join(&sp, "timeout"), cx)),
             task_ref: spec
                 .and_then(|s| s.get("taskRef"))
                 .filter(|r| r.is_mapping())
@@ -713,7 +720,8 @@ impl<'a> Object<'a> {
             "TaskRun" => Object::TaskRun(Box::new(TaskRun::read(meta, prefix, cx))),
             "StepAction" => Object::StepAction {
                 meta,
-                timeout: spec().and_then(|s| Timeout::read(s, "timeout", join(&sp, "timeout"), cx)),
+                timeout: spec()
+                    .and_then(|s| Timeout::read(s, "timeout", || join(&sp, "timeout"), cx)),
             },
             "TriggerTemplate" => Object::TriggerTemplate(TriggerTemplate::read(meta)),
             _ => return None,
