@@ -389,7 +389,11 @@ impl<'a> PipelineTask<'a> {
         cx: Cx<'_>,
     ) -> PipelineTask<'a> {
         let list = if finally { "finally" } else { "tasks" };
-        let path = join(prefix, &format!("{list}[{index}]"));
+        let path = if prefix.is_empty() {
+            format!("{list}[{index}]")
+        } else {
+            format!("{prefix}.{list}[{index}]")
+        };
         let name = node.get("name").and_then(|n| n.as_str());
         let run_after = node
             .get("runAfter")
