@@ -146,7 +146,7 @@ impl Report<'_> {
     /// Line and char column of `offset` in the file at `path`; `1:1` for a file
     /// the project does not hold.
     pub(crate) fn pos(&self, path: &str, offset: usize) -> Pos {
-        self.position(path, offset, false)
+        pos_in(self.file(path), offset, false)
     }
 
     pub(crate) fn range(&self, path: &str, start: usize, end: usize) -> Range {
@@ -160,30 +160,18 @@ impl Report<'_> {
     /// Both ends, with the file looked up once (a report of 38,000 findings looks up
     /// hundreds of thousands of places).
     fn range_in(&self, path: &str, start: usize, end: usize, utf16: bool) -> Range {
-        let Some(file) = self.file(path) else {
-            let nowhere = Pos { line: 1, col: 1 };
-            return Range {
-                start: nowhere,
-                end: nowhere,
-            };
-        };
-        let pos = |offset: usize| {
-            let (line, col) = file.position(offset, utf16);
-            Pos { line, col }
-        };
+        let file = self.file(path);
         Range {
-            start: pos(start),
-            end: pos(end.max(start)),
+            start: pos_in(file, start, utf16),
+            end: pos_in(file, end.max(start), utf16),
         }
     }
+}
 
-    fn position(&self, path: &str, offset: usize, utf16: bool) -> Pos {
-        let Some(file) = self.file(path) else {
-            return Pos { line: 1, col: 1 };
-        };
-        let (line, col) = file.position(offset, utf16);
-        Pos { line, col }
-    }
+/// Line and column (chars, or UTF-16 units) of `offset` in `file`; `1:1` without one.
+fn pos_in(file: Option<&SourceFile>, offset: usize, utf16: bool) -> Pos {
+    let (line, col) = file.map_or((1, 1), |f| f.position(offset, utf16));
+    Pos { line, col }
 }
 
 /// Number of findings with a safe fix and with an unsafe fix.
