@@ -409,7 +409,7 @@ fn timings_go_to_stderr_and_change_nothing_else() {
         assert!(
             err.lines()
                 .any(|l| l.starts_with(&format!("cutoff: timing: {phase} "))
-                    && (l.ends_with(" s") || l.ends_with(" MB"))),
+                    && (l.ends_with(" s") || l.ends_with(" MB") || l.ends_with(" MB in use"))),
             "{phase} missing in {err}"
         );
     }

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod edit;
 pub mod fix;
+pub mod heap;
 pub mod lint;
 pub mod manifest;
 pub mod model;

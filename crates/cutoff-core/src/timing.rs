@@ -51,7 +51,21 @@ fn memory() -> String {
             .map(|kb| kb / 1024)
     };
     match (mb("VmRSS:"), mb("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!(", rss {rss} MB, peak {peak} MB"),
+        (Some(rss), Some(peak)) => format!(", rss {rss} MB, peak {peak} MB{}", heap()),
         _ => String::new(),
     }
+}
+
+/// ", heap N MB in use": what the allocator has handed out and not had back (glibc), so
+/// that resident memory the allocator keeps but nothing uses shows as the difference.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn heap() -> String {
+    // SAFETY: mallinfo2 only reads the allocator's counters.
+    let info = unsafe { libc::mallinfo2() };
+    format!(", heap {} MB in use", info.uordblks / (1024 * 1024))
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn heap() -> String {
+    String::new()
 }
