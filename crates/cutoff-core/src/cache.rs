@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::deps::{self, Deps};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
+use crate::lint::standalone::Now;
 use crate::lint::{self, Input, IoError, Read};
 use crate::model::Model;
 use crate::project::Project;
@@ -316,7 +317,10 @@ fn build_records(
     let keep: Vec<bool> = project
         .files
         .iter()
-        .map(|f| wanted.contains(&*f.path) && !f.text.is_empty() && f.text.is_ascii())
+        .map(|f| {
+            wanted.contains(&*f.path)
+                && (f.text_elided || (!f.text.is_empty() && f.text.is_ascii()))
+        })
         .collect();
     drop(wanted);
     records
@@ -435,6 +439,15 @@ pub fn lint(
                     };
                 }
             }
+            if rec.is_none() {
+                // Nothing to compare with: read when parsed, not held until then.
+                return Seen {
+                    stat: st,
+                    read: None,
+                    hash: None,
+                    unchanged: None,
+                };
+            }
             let read = lint::read_bounded(&i.fs_path, max_size);
             let hash = read.as_ref().ok().map(content_hash);
             let unchanged = match (rec, hash) {
@@ -464,46 +477,52 @@ pub fn lint(
     }
 
     // Something changed (or there is no cache): parse everything, check what may differ.
-    let mut seen = seen;
-    let results: Vec<Result<(SourceFile, Seen), IoError>> = inputs
-        .par_iter()
-        .zip(seen.par_drain(..))
-        .map(|(i, mut s)| {
-            let read = match s.read.take() {
-                Some(r) => r,
-                None => lint::read_bounded(&i.fs_path, max_size),
-            };
-            let read = read.map_err(|e| IoError {
-                path: i.path.clone(),
-                message: e.to_string(),
-            })?;
-            s.hash = Some(content_hash(&read));
-            let file = lint::from_read(i, read, true);
-            Ok((file, s))
-        })
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    let mut seens = Vec::with_capacity(results.len());
-    let mut io_errors = Vec::new();
-    for r in results {
-        match r {
-            Ok((f, s)) => {
-                files.push(f);
-                seens.push(s);
-            }
-            Err(e) => io_errors.push(e),
-        }
-    }
+    // The files that stand alone are checked as they are read when they changed (or there
+    // is no cache), and keep no tree ([`lint::standalone`]).
+    let read = |i: usize, mut s: Seen| -> Result<(SourceFile, Seen), IoError> {
+        let input = &inputs[i];
+        let read = match s.read.take() {
+            Some(r) => r,
+            None => lint::read_bounded(&input.fs_path, max_size),
+        };
+        let read = read.map_err(|e| IoError {
+            path: input.path.clone(),
+            message: e.to_string(),
+        })?;
+        s.hash = Some(content_hash(&read));
+        Ok((lint::from_read(input, read, true), s))
+    };
+    let options = lint::standalone::Options {
+        config,
+        keep_text: need_text,
+        tokens: true,
+    };
+    let _session = deps::Session::start();
+    let mut loaded = lint::standalone::load(
+        inputs,
+        seen,
+        &read,
+        max_size,
+        &options,
+        true,
+        &|s: &Seen| match (s.unchanged, &old) {
+            (Some(r), Some(old)) => Now::Later {
+                has_findings: old.records[r].diags > 0,
+            },
+            _ => Now::Check,
+        },
+    );
+    let seens = std::mem::take(&mut loaded.extras);
+    let io_errors = std::mem::take(&mut loaded.io_errors);
+    // The names of the files that stand alone, taken before their trees were dropped.
+    let mut new_tokens = std::mem::take(&mut loaded.tokens);
     crate::timing::phase("cache: read and parse");
-    let project = Project::new(files);
-    let model = Model::new(&project, config);
-    crate::timing::phase("cache: project and model");
+    let project = &loaded.project;
 
     // Which files changed, by path; and the names they hold, before and after.
     let n = project.files.len();
     let mut changed_paths: HashSet<&str> = HashSet::new();
     let mut changed_tokens: HashSet<u32> = HashSet::new();
-    let mut new_tokens: Vec<Option<Vec<u32>>> = vec![None; n];
     let present: HashSet<&str> = project.files.iter().map(|f| &*f.path).collect();
     if let Some(old) = &old {
         for (i, r) in old.records.iter().enumerate() {
@@ -519,12 +538,15 @@ pub fn lint(
         .files
         .par_iter()
         .zip(seens.par_iter())
-        .map(|(f, s)| (old.is_some() && s.unchanged.is_none()).then(|| tokens_of(f)))
+        .zip(new_tokens.par_iter())
+        .map(|((f, s), kept)| {
+            (old.is_some() && s.unchanged.is_none() && kept.is_none()).then(|| tokens_of(f))
+        })
         .collect();
     for (i, (f, s)) in project.files.iter().zip(&seens).enumerate() {
         if s.unchanged.is_none() {
             changed_paths.insert(&f.path);
-            if let Some(t) = &toks[i] {
+            if let Some(t) = toks[i].as_ref().or(new_tokens[i].as_ref()) {
                 changed_tokens.extend(t.iter().copied());
             }
             let old = old.as_ref();
@@ -534,7 +556,9 @@ pub fn lint(
         }
     }
     for (i, t) in toks.into_iter().enumerate() {
-        new_tokens[i] = t;
+        if t.is_some() {
+            new_tokens[i] = t;
+        }
     }
     let anything_changed = !changed_paths.is_empty();
     let recheck: Vec<bool> = seens
@@ -554,11 +578,25 @@ pub fn lint(
         })
         .collect();
 
+    // A file that stands alone, was not checked as it was read (it had not changed) and
+    // must be checked again now (something it depends on changed) is parsed again.
+    let again: Vec<bool> = (0..n)
+        .map(|i| {
+            recheck[i]
+                && loaded.alone[i]
+                && loaded.checked[i].is_none()
+                && loaded.project.files[i].report
+        })
+        .collect();
+    loaded.parse_again(&|i| again[i], max_size);
     crate::timing::phase("cache: what to check");
-    let _session = deps::Session::start();
-    let checked = lint::check_recorded(&model, &|i| recheck[i]);
+    let project = &loaded.project;
+    let model = Model::new(project, config);
+    crate::timing::phase("cache: model");
+    let alone = &loaded.alone;
+    let checked = lint::check_recorded(&model, &|i| recheck[i] && !alone[i]);
     crate::timing::phase("cache: check");
-    let mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>> = vec![None; n];
+    let mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>> = std::mem::take(&mut loaded.checked);
     let mut stats = Stats {
         files: n,
         ..Stats::default()
@@ -574,7 +612,7 @@ pub fn lint(
     let (records, asked) = std::thread::scope(|s| {
         s.spawn(move || drop(model));
         build_records(
-            &project,
+            project,
             &seens,
             per_file,
             old.as_ref(),
@@ -603,7 +641,7 @@ pub fn lint(
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Outcome {
-        project,
+        project: loaded.project,
         diagnostics,
         io_errors,
         stats,

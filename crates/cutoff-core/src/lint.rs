@@ -2,6 +2,8 @@
 //! rules on every object of every reported file (in parallel) through their family's hook,
 //! apply suppressions, sort.
 
+pub mod standalone;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -192,17 +194,27 @@ pub fn check(project: &Project, config: &Config) -> Vec<Diagnostic> {
 
 /// [`check`] over a model already built.
 pub fn check_model(model: &Model<'_>) -> Vec<Diagnostic> {
+    check_model_where(model, &|_| true)
+}
+
+/// [`check_model`] for the reported files at the indexes `select` accepts.
+pub fn check_model_where(
+    model: &Model<'_>,
+    select: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<Diagnostic> {
     let enabled = enabled_rules(model.config);
     let files = &model.project.files;
-    model
-        .kubernetes
-        .prepare(model, (0..files.len()).filter(|&i| files[i].report));
+    model.kubernetes.prepare(
+        model,
+        (0..files.len()).filter(|&i| files[i].report && select(i)),
+    );
     let mut diags: Vec<Diagnostic> = model
         .project
         .files
         .par_iter()
-        .filter(|f| f.report)
-        .flat_map_iter(|f| check_reported(model, f, &enabled))
+        .enumerate()
+        .filter(|(i, f)| f.report && select(*i))
+        .flat_map_iter(|(_, f)| check_reported(model, f, &enabled))
         .collect();
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();

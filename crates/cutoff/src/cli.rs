@@ -452,17 +452,63 @@ struct Loaded {
     project: Project,
     files_scanned: usize,
     io_errors: Vec<String>,
+    /// The findings of the files checked as they were read, and which files those are.
+    checked: Vec<Diagnostic>,
+    alone: Vec<bool>,
 }
 
 /// Reads one group: its files (those in `only`, if given) to report on and, for reference
-/// resolution, the rest of its root; standard input if it belongs to the group.
+/// resolution, the rest of its root; standard input if it belongs to the group. With
+/// `standalone` (a lint, not a fix), the files that stand alone are checked as they are
+/// read ([`lint::standalone`]); `keep_text`: the reports show source text.
 fn load_group(
     g: &Group,
     stdin: Option<(String, Vec<u8>)>,
     only: Option<&HashSet<PathBuf>>,
+    standalone: bool,
+    keep_text: bool,
 ) -> Result<Loaded, String> {
     let max = g.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let inputs = group_inputs(g, only)?;
+    if standalone && stdin.is_none() {
+        let read = |i: usize, _: ()| {
+            let input = &inputs[i];
+            lint::read_bounded(&input.fs_path, max)
+                .map(|r| (lint::from_read(input, r, true), ()))
+                .map_err(|e| lint::IoError {
+                    path: input.path.clone(),
+                    message: e.to_string(),
+                })
+        };
+        let options = lint::standalone::Options {
+            config: &g.config,
+            keep_text,
+            tokens: false,
+        };
+        let states = vec![(); inputs.len()];
+        let loaded = lint::standalone::load(&inputs, states, &read, max, &options, true, &|_| {
+            lint::standalone::Now::Check
+        });
+        cutoff_core::timing::phase("read and parse");
+        let mut checked: Vec<Diagnostic> = loaded
+            .checked
+            .into_iter()
+            .flatten()
+            .flat_map(|(d, _)| d)
+            .collect();
+        checked.shrink_to_fit();
+        return Ok(Loaded {
+            project: loaded.project,
+            files_scanned: inputs.iter().filter(|i| i.report).count(),
+            io_errors: loaded
+                .io_errors
+                .into_iter()
+                .map(|e| format!("{}: {}", e.path, e.message))
+                .collect(),
+            checked,
+            alone: loaded.alone,
+        });
+    }
     let (mut sources, errs) = lint::load(&inputs, max);
     let io_errors = errs
         .into_iter()
@@ -485,6 +531,8 @@ fn load_group(
         project: Project::new(sources),
         files_scanned,
         io_errors,
+        checked: Vec::new(),
+        alone: Vec::new(),
     })
 }
 
@@ -747,6 +795,8 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         )?,
     };
     cutoff_core::timing::phase("plan");
+    // What the walk's threads freed stays in their arenas otherwise.
+    cutoff_core::heap::give_back();
     let mut stdin = if use_stdin {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -835,7 +885,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             std::mem::forget(inputs);
             continue;
         }
-        let loaded = load_group(g, input, only.as_ref())?;
+        let loaded = load_group(g, input, only.as_ref(), !fixing, need_text)?;
         cutoff_core::timing::phase("identify and index");
         io_errors.extend(loaded.io_errors);
         files_scanned += loaded.files_scanned;
@@ -853,7 +903,14 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         } else {
             let model = Model::new(&loaded.project, &g.config);
             cutoff_core::timing::phase("model");
-            diags.extend(lint::check_model(&model));
+            let alone = &loaded.alone;
+            diags.extend(lint::check_model_where(&model, &|i| {
+                !alone.get(i).copied().unwrap_or(false)
+            }));
+            if !loaded.checked.is_empty() {
+                diags.extend(loaded.checked);
+                diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            }
             cutoff_core::timing::phase("check");
             // Freed by the process's exit: tearing down a large model costs seconds.
             std::mem::forget(model);
@@ -1019,7 +1076,7 @@ fn run_timeouts(args: TimeoutsArgs) -> Result<i32, String> {
     // One rendering per group, each under its own configuration and root.
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for g in &plan.groups {
-        let loaded = load_group(g, None, None)?;
+        let loaded = load_group(g, None, None, false, true)?;
         io_errors.extend(loaded.io_errors);
         let model = Model::new(&loaded.project, &g.config);
         let diags = lint::check_model(&model);

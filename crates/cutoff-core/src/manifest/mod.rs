@@ -282,6 +282,17 @@ pub fn template_holds_objects(text: &str) -> bool {
     false
 }
 
+/// Could this file hold something the checks of other files read: an object of a family
+/// whose objects refer to each other (Tekton, the orchestrators), or Tekton's cluster
+/// configuration (`config-defaults`, a TektonConfig)? Kubernetes workloads are read across
+/// files only through Kustomize (see [`crate::lint::standalone`]).
+pub fn read_across_files(bytes: &[u8]) -> bool {
+    let found = |m: &&[u8]| memchr::memmem::find(bytes, m).is_some();
+    [Family::Tekton, Family::Orchestrator]
+        .iter()
+        .any(|f| f.markers().iter().any(found) && f.also().iter().all(found))
+}
+
 /// Cheap pre-parse filter: could this file hold anything cutoff reads? True when it
 /// contains a marker of any family (and what else that family requires). Files without
 /// one are never parsed (≥ 1 GB/s with memchr).

@@ -65,12 +65,13 @@ fn strings<'a>(v: Option<NodeRef<'a>>) -> impl Iterator<Item = &'a str> {
 
 impl Kustomizations {
     pub fn new(project: &Project) -> Kustomizations {
+        Kustomizations::of_files(project.files.iter())
+    }
+
+    /// The kustomizations among `files`.
+    pub fn of_files<'a>(files: impl Iterator<Item = &'a SourceFile>) -> Kustomizations {
         let mut k = Kustomizations::default();
-        for f in project
-            .files
-            .iter()
-            .filter(|f| is_kustomization_path(&f.path))
-        {
+        for f in files.filter(|f| is_kustomization_path(&f.path)) {
             if let Some(kz) = read(f) {
                 for p in &kz.patches {
                     k.patch_of.insert(p.clone(), kz.dir.clone());

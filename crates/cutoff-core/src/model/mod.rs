@@ -44,7 +44,9 @@ pub struct Model<'p> {
     pub project: &'p Project,
     pub config: &'p Config,
     /// Namespaces and patches from the repository's `kustomization.yaml` files.
-    pub kustomize: kustomize::Kustomizations,
+    /// Shared with the models of the files checked as they were read
+    /// ([`crate::lint::standalone`]), which see only themselves.
+    pub kustomize: std::sync::Arc<kustomize::Kustomizations>,
     pub tekton: tekton::TektonModel,
     pub kubernetes: kubernetes::KubernetesModel,
     pub orchestrator: orchestrator::OrchestratorModel,
@@ -54,10 +56,21 @@ pub struct Model<'p> {
 
 impl<'p> Model<'p> {
     pub fn new(project: &'p Project, config: &'p Config) -> Model<'p> {
+        let kustomize = std::sync::Arc::new(kustomize::Kustomizations::new(project));
+        Model::with_kustomizations(project, config, kustomize)
+    }
+
+    /// [`Model::new`] with the kustomizations of the whole repository, read before (the
+    /// project may be a few of its files).
+    pub fn with_kustomizations(
+        project: &'p Project,
+        config: &'p Config,
+        kustomize: std::sync::Arc<kustomize::Kustomizations>,
+    ) -> Model<'p> {
         Model {
             project,
             config,
-            kustomize: kustomize::Kustomizations::new(project),
+            kustomize,
             tekton: tekton::TektonModel::new(project, config),
             kubernetes: kubernetes::KubernetesModel::new(project, config),
             orchestrator: orchestrator::OrchestratorModel::new(project, config),

@@ -134,6 +134,17 @@ impl Candidates {
         }
     }
 
+    /// Whether every workload among the objects `ids` is whole and at a document's root:
+    /// then what another file holds can change its model only by patching it (by a
+    /// partial object of its kind and name).
+    pub fn whole(&self, ids: std::ops::Range<ObjectId>) -> bool {
+        let from = self.ids.partition_point(|&id| id < ids.start);
+        let to = self.ids.partition_point(|&id| id < ids.end);
+        self.cands[from..to]
+            .iter()
+            .all(|c| c.shape == Shape::Whole && !c.embedded)
+    }
+
     /// Every workload's model, in project order (in parallel, as [`Candidates::new`]).
     pub fn all(&self, model: &Model<'_>) -> Jobs {
         let models: Vec<JobModel> = if rayon::current_thread_index().is_none() {

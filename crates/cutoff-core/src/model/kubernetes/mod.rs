@@ -410,6 +410,13 @@ impl KubernetesModel {
         });
     }
 
+    /// Whether every workload of the file at `file` (an index into the project's files) is
+    /// whole on its own ([`build::Candidates::whole`]).
+    pub fn whole_only(&self, model: &Model<'_>, file: usize) -> bool {
+        let ids = model.project.objects_of_file(file);
+        self.candidates(model).whole(ids)
+    }
+
     fn candidates(&self, model: &Model<'_>) -> &build::Candidates {
         self.candidates
             .get_or_init(|| crate::deps::suspended(|| build::Candidates::new(model)))

@@ -1,0 +1,217 @@
+//! Files that stand alone are checked as they are read and keep no tree
+//! (`cutoff_core::lint::standalone`): the findings, and where the reports place them, must
+//! be exactly those of checking every file together. Checked over every fixture as one
+//! repository (many files share kinds and names, Kustomize patches and bases included),
+//! each rule's fixtures on their own, and, with `CUTOFF_CORPUS` set, each repository of the
+//! corpus.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cutoff_core::config::Config;
+use cutoff_core::diagnostic::Diagnostic;
+use cutoff_core::lint::standalone::{self, Now, Options};
+use cutoff_core::lint::{self, Input, IoError};
+use cutoff_core::model::Model;
+use cutoff_core::project::Project;
+
+fn all_rules() -> Config {
+    Config {
+        select: Some(vec!["ALL".into()]),
+        ..Config::default()
+    }
+}
+
+/// Every YAML file under `root`, shown relative to it; every third one only read for
+/// context when `context` is set.
+fn inputs(root: &Path, context: bool) -> Vec<Input> {
+    let (files, errors) = cutoff_core::walk::collect(&[root.to_path_buf()], root, &|_| false);
+    assert!(errors.is_empty(), "{errors:?}");
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| Input {
+            path: Arc::from(cutoff_core::walk::display_path(&f, root)),
+            fs_path: f,
+            report: !(context && i % 3 == 2),
+        })
+        .collect()
+}
+
+/// What the reports show of each finding: the finding, and the line and column of its
+/// start, its labels' and its edits'.
+fn shown(project: &Project, diags: &[Diagnostic]) -> Vec<String> {
+    let at = |path: &str, offset: usize| {
+        let f = project
+            .file(path)
+            .expect("a finding's file is in the project");
+        let (l, c) = f.line_col(offset);
+        format!("{path}:{l}:{c}")
+    };
+    diags
+        .iter()
+        .map(|d| {
+            let mut s = format!("{} {} {}", at(&d.path, d.span.start), d.code, d.message);
+            for l in &d.labels {
+                s += &format!(" [{} {}]", at(&l.path, l.span.start), l.message);
+            }
+            for e in d.fix.iter().flat_map(|f| &f.edits) {
+                s += &format!(" <{} {:?}>", at(&e.path, e.start), e.replacement);
+            }
+            s
+        })
+        .collect()
+}
+
+/// The findings of `inputs` checked all together, and checked with the files that stand
+/// alone checked as they are read (and which those were).
+fn both_ways(
+    inputs: &[Input],
+    config: &Config,
+    keep_text: bool,
+) -> (Vec<String>, Vec<String>, Vec<bool>) {
+    let max = lint::DEFAULT_MAX_FILE_SIZE;
+    let (files, errors) = lint::load(inputs, max);
+    assert!(errors.is_empty(), "{errors:?}");
+    let project = Project::new(files);
+    let together = lint::check(&project, config);
+    let together = shown(&project, &together);
+
+    let read = |i: usize, _: ()| {
+        let input = &inputs[i];
+        lint::read_bounded(&input.fs_path, max)
+            .map(|r| (lint::from_read(input, r, true), ()))
+            .map_err(|e| IoError {
+                path: input.path.clone(),
+                message: e.to_string(),
+            })
+    };
+    let options = Options {
+        config,
+        keep_text,
+        tokens: true,
+    };
+    let states = vec![(); inputs.len()];
+    let loaded = standalone::load(inputs, states, &read, max, &options, true, &|_| Now::Check);
+    assert!(loaded.io_errors.is_empty());
+    let model = Model::new(&loaded.project, config);
+    let alone = &loaded.alone;
+    let mut diags = lint::check_model_where(&model, &|i| !alone[i]);
+    diags.extend(
+        loaded
+            .checked
+            .iter()
+            .flatten()
+            .flat_map(|(d, _)| d.iter().cloned()),
+    );
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let apart = shown(&loaded.project, &diags);
+    (together, apart, loaded.alone.clone())
+}
+
+/// Equal, or a panic that shows only what differs.
+fn assert_same(together: &[String], apart: &[String], what: &str) {
+    if together == apart {
+        return;
+    }
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|x| !b.contains(x)).cloned().collect()
+    };
+    panic!(
+        "{what}: checked together only: {:#?}\nchecked apart only: {:#?}",
+        only(together, apart),
+        only(apart, together)
+    );
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+#[test]
+fn every_fixture_as_one_repository() {
+    for context in [false, true] {
+        for keep_text in [false, true] {
+            let inputs = inputs(&fixtures(), context);
+            let (together, apart, alone) = both_ways(&inputs, &all_rules(), keep_text);
+            assert!(!together.is_empty());
+            assert_same(
+                &together,
+                &apart,
+                &format!("context {context}, keep_text {keep_text}"),
+            );
+            // Some stand alone, and some do not.
+            let n = alone.iter().filter(|a| **a).count();
+            assert!(n > 20 && n < alone.len() / 2, "{n} of {}", alone.len());
+        }
+    }
+}
+
+#[test]
+fn each_rules_fixtures_on_their_own() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let inputs = inputs(&dir, false);
+        let (together, apart, _) = both_ways(&inputs, &all_rules(), false);
+        assert_same(&together, &apart, &dir.display().to_string());
+    }
+}
+
+/// A whole Job that a Kustomize patch elsewhere completes is read by the patch's model:
+/// it does not stand alone, though nothing in it says so.
+#[test]
+fn a_patched_base_is_checked_with_its_patch() {
+    let root = fixtures().join("JOB002/bad-patch-over-base");
+    let inputs = inputs(&root, false);
+    let (together, apart, alone) = both_ways(&inputs, &all_rules(), false);
+    assert_same(&together, &apart, "");
+    let base = inputs
+        .iter()
+        .position(|i| &*i.path == "base/job.yaml")
+        .unwrap();
+    assert!(!alone[base], "the base was checked alone");
+    assert!(
+        together.iter().any(|d| d.contains("JOB002")),
+        "{together:#?}"
+    );
+}
+
+/// Under a policy every workload is judged together: nothing stands alone.
+#[test]
+fn nothing_stands_alone_under_a_policy() {
+    let root = fixtures().join("POL001");
+    let mut config = Config::load(&root.join(".cutoff.yaml"), "POL001/.cutoff.yaml").unwrap();
+    config.select = Some(vec!["ALL".into()]);
+    assert!(!config.policy.is_empty());
+    let inputs = inputs(&root, false);
+    let (together, apart, alone) = both_ways(&inputs, &config, false);
+    assert_same(&together, &apart, "");
+    assert!(alone.iter().all(|a| !a));
+}
+
+#[test]
+fn corpus_repositories() {
+    let Some(dir) = std::env::var_os("CUTOFF_CORPUS") else {
+        eprintln!("skipped: set CUTOFF_CORPUS to a folder of repositories");
+        return;
+    };
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    let mut alone = 0;
+    for repo in repos {
+        let inputs = inputs(&repo, false);
+        let (together, apart, a) = both_ways(&inputs, &all_rules(), false);
+        assert_same(&together, &apart, &repo.display().to_string());
+        alone += a.iter().filter(|a| **a).count();
+    }
+    eprintln!("{alone} files of the corpus stood alone");
+}
