@@ -62,7 +62,11 @@ fn memory() -> String {
 fn heap() -> String {
     // SAFETY: mallinfo2 only reads the allocator's counters.
     let info = unsafe { libc::mallinfo2() };
-    format!(", heap {} MB in use", info.uordblks / (1024 * 1024))
+    // Large blocks are mapped apart (hblkhd) and are in use too.
+    format!(
+        ", heap {} MB in use",
+        (info.uordblks + info.hblkhd) / (1024 * 1024)
+    )
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
