@@ -215,3 +215,111 @@ fn corpus_repositories() {
     }
     eprintln!("{alone} files of the corpus stood alone");
 }
+
+// ---------------------------------------------------------------------------------------
+// Generated repositories of workloads that share kinds and names: whole, partial and
+// loose objects, Kustomize overlays, a Tekton file now and then.
+
+use proptest::prelude::*;
+
+fn job_name() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just("a"), Just("b"), Just("c")]
+}
+
+fn pod(indent: usize, image: bool, grace: Option<u32>) -> String {
+    let p = " ".repeat(indent);
+    let mut s = format!("{p}template:\n{p}  spec:\n{p}    restartPolicy: Never\n");
+    if let Some(g) = grace {
+        s += &format!("{p}    terminationGracePeriodSeconds: {g}\n");
+    }
+    s += &format!("{p}    containers:\n{p}      - name: main\n");
+    if image {
+        s += &format!("{p}        image: busybox:1.36\n");
+    }
+    s
+}
+
+fn workload() -> impl Strategy<Value = String> {
+    let deadline = proptest::option::of(prop_oneof![Just(0u32), Just(60), Just(600), Just(7200)]);
+    let promise = proptest::option::of(prop_oneof![Just(300u32), Just(1200)]);
+    let grace = proptest::option::of(prop_oneof![Just(30u32), Just(600)]);
+    (0..7u8, job_name(), deadline, promise, grace).prop_map(|(shape, n, d, p, g)| {
+        let mut meta = format!("metadata:\n  name: {n}\n");
+        if let Some(p) = p {
+            meta += &format!("  annotations:\n    example.com/timeout-seconds: \"{p}\"\n");
+        }
+        let dl = |indent: &str| d.map(|d| format!("{indent}activeDeadlineSeconds: {d}\n")).unwrap_or_default();
+        match shape {
+            // A whole Job, a partial one (no pod), a loose one (no image).
+            0 => format!("apiVersion: batch/v1\nkind: Job\n{meta}spec:\n{}{}", dl("  "), pod(2, true, g)),
+            1 => format!("apiVersion: batch/v1\nkind: Job\n{meta}spec:\n{}", dl("  ")).replace("spec:\n\n", "spec: {}\n"),
+            2 => format!("apiVersion: batch/v1\nkind: Job\n{meta}spec:\n{}{}", dl("  "), pod(2, false, g)),
+            // A whole CronJob and one without a schedule.
+            3 => format!("apiVersion: batch/v1\nkind: CronJob\n{meta}spec:\n  schedule: \"*/15 * * * *\"\n  jobTemplate:\n    spec:\n{}{}", dl("      "), pod(6, true, g)),
+            4 => format!("apiVersion: batch/v1\nkind: CronJob\n{meta}spec:\n  jobTemplate:\n    spec:\n{}{}", dl("      "), pod(6, true, g)),
+            // A Deployment, and a Tekton Task (a file that never stands alone).
+            5 => format!("apiVersion: apps/v1\nkind: Deployment\n{meta}spec:\n  {}", pod(2, true, g).trim_start()),
+            _ => format!("apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: {n}\nspec:\n  steps:\n    - name: s\n      image: busybox\n"),
+        }
+    })
+}
+
+/// Files in `base/`, `prod/` and `jobs/`, and perhaps a kustomization in `prod/` that
+/// takes `base/` and patches with some of its own files.
+fn workloads_repository() -> impl Strategy<Value = Vec<(String, String)>> {
+    (
+        proptest::collection::vec(proptest::collection::vec(workload(), 1..3), 1..7),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(files, overlay, namespace)| {
+            let dirs = ["base", "prod", "jobs"];
+            let mut out: Vec<(String, String)> = files
+                .into_iter()
+                .enumerate()
+                .map(|(i, docs)| (format!("{}/f{i}.yaml", dirs[i % 3]), docs.join("---\n")))
+                .collect();
+            if overlay {
+                let patches: String = out
+                    .iter()
+                    .filter(|(p, _)| p.starts_with("prod/"))
+                    .map(|(p, _)| format!("  - path: {}\n", &p["prod/".len()..]))
+                    .collect();
+                let mut k = "resources:\n  - ../base\n".to_string();
+                if !patches.is_empty() {
+                    k += &format!("patches:\n{patches}");
+                }
+                if namespace {
+                    k += "namespace: prod\n";
+                }
+                out.push(("prod/kustomization.yaml".into(), k));
+                out.push(("base/kustomization.yaml".into(), "resources: []\n".into()));
+            }
+            out
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64),
+        failure_persistence: None,
+        rng_seed: match std::env::var("PROPTEST_RNG_SEED") {
+            Ok(_) => ProptestConfig::default().rng_seed,
+            Err(_) => proptest::test_runner::RngSeed::Fixed(0x5EED_A10E),
+        },
+        .. ProptestConfig::default()
+    })]
+
+    #[test]
+    fn generated_workloads(files in workloads_repository(), keep_text in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        for (p, t) in &files {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, t).unwrap();
+        }
+        let inputs = inputs(dir.path(), false);
+        let (together, apart, _) = both_ways(&inputs, &all_rules(), keep_text);
+        prop_assert_eq!(together, apart, "{:#?}", files);
+    }
+}
