@@ -111,6 +111,8 @@ pub fn tokens_of(file: &SourceFile) -> Vec<u32> {
     }
     out.sort_unstable();
     out.dedup();
+    // Those of the files that stand alone are kept until the cache is written.
+    out.shrink_to_fit();
     out
 }
 

@@ -164,6 +164,9 @@ pub fn record<T>(f: impl FnOnce() -> T) -> (T, Deps) {
     });
     drop(pop);
     deps.normalize();
+    // Kept per file until the cache is written (100,000 of them).
+    deps.files.shrink_to_fit();
+    deps.keys.shrink_to_fit();
     (value, deps)
 }
 
