@@ -816,3 +816,46 @@ fn random_edits_of_cross_file_fixtures_match_a_run_without_cache() {
         random_edits(&root().join(dir), 0x9E37_79B9 + i as u64, steps());
     }
 }
+
+/// A Job that stands alone (checked as it is read, its tree dropped) and is unchanged must
+/// be parsed again and checked with the rest when a patch for it appears elsewhere.
+#[test]
+fn a_patch_appearing_for_a_job_that_stood_alone_rechecks_it() {
+    let t = tmp();
+    write(t.path(), "jobs/job.yaml", JOB);
+    write(t.path(), "tekton/run.yaml", RUN);
+    lint(t.path(), &[]);
+    write(
+        t.path(),
+        "jobs/patch.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: nightly\n  annotations:\n    example.com/timeout-seconds: \"1200\"\n",
+    );
+    let o = lint(t.path(), &[]);
+    // The patch and the Job it completes; not the run.
+    assert_eq!(stats(&o), "cutoff: cache: 3 files, 1 reused, 2 checked");
+    assert!(out(&o).contains("JOB002"), "{}", out(&o));
+    assert_eq!(out(&o), out(&lint(t.path(), &["--no-cache"])));
+    // And gone again: the Job stands alone once more.
+    std::fs::remove_file(t.path().join("jobs/patch.yaml")).unwrap();
+    let o = lint(t.path(), &[]);
+    assert!(!out(&o).contains("JOB002"), "{}", out(&o));
+    assert_eq!(out(&o), out(&lint(t.path(), &["--no-cache"])));
+}
+
+/// What every check reads changing (a kustomization appears above an unchanged Job that stood
+/// alone and kept no tree): the Job is parsed again and checked.
+#[test]
+fn a_kustomization_appearing_rechecks_a_job_that_stood_alone() {
+    let t = tmp();
+    write(t.path(), "jobs/job.yaml", JOB);
+    lint(t.path(), &[]);
+    write(
+        t.path(),
+        "jobs/kustomization.yaml",
+        "namespace: batch\nresources:\n  - job.yaml\n",
+    );
+    let o = lint(t.path(), &[]);
+    assert_eq!(stats(&o), "cutoff: cache: 2 files, 0 reused, 2 checked");
+    assert!(out(&o).contains("JOB011"), "{}", out(&o));
+    assert_eq!(out(&o), out(&lint(t.path(), &["--no-cache"])));
+}
