@@ -6,8 +6,9 @@
 //! (byte markers, [`manifest::read_across_files`]), it is neither a `kustomization.yaml`
 //! nor a patch one names, and every workload in it is whole at a document's root. Such a
 //! file is checked right after it is parsed, in a small model of its batch of files that
-//! shares the repository's kustomizations (read first), and then only its text and its
-//! findings are kept: its tree is dropped.
+//! shares the repository's kustomizations (read first), and then only its findings are
+//! kept, with its text when the reports show source text, or else the line index of a file
+//! with findings: its tree is dropped.
 //!
 //! One relation is only known once every file is read: a partial object (a patch, a Job
 //! without containers) takes as its base the whole object of its kind and name, which may
@@ -159,7 +160,7 @@ pub fn load<S: Send, T: Send>(
     } else {
         Arc::default()
     };
-    let batches: Vec<Vec<Read<T>>> = states
+    let batches: Vec<Vec<ReadResult<T>>> = states
         .into_par_iter()
         .enumerate()
         .chunks(BATCH)
@@ -195,7 +196,7 @@ pub fn load<S: Send, T: Send>(
 }
 
 /// An input's index and what reading it gave.
-type Read<T> = (usize, Result<Entry<T>, IoError>);
+type ReadResult<T> = (usize, Result<Entry<T>, IoError>);
 
 fn whole_entry<T>(file: SourceFile, extra: T) -> Entry<T> {
     Entry {
@@ -214,8 +215,8 @@ fn batch<S, T>(
     kustomize: &Arc<Kustomizations>,
     standalone: bool,
     check_now: CheckNow<'_, T>,
-) -> Vec<Read<T>> {
-    let mut out: Vec<Option<Read<T>>> = Vec::with_capacity(chunk.len());
+) -> Vec<ReadResult<T>> {
+    let mut out: Vec<Option<ReadResult<T>>> = Vec::with_capacity(chunk.len());
     // Those that may stand alone: their place in `out`, input, file and extra.
     let mut may: Vec<(usize, usize, SourceFile, T)> = Vec::new();
     for (i, state) in chunk {
