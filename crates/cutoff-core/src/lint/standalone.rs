@@ -7,8 +7,8 @@
 //! nor a patch one names, and every workload in it is whole at a document's root. Such a
 //! file is checked right after it is parsed, in a small model of its batch of files that
 //! shares the repository's kustomizations (read first), and then only its findings are
-//! kept, with its text when the reports show source text, or else the line index of a file
-//! with findings: its tree is dropped.
+//! kept, and for a file with findings its text when the reports show source text, else its
+//! line index: its tree is dropped.
 //!
 //! One relation is only known once every file is read: a partial object (a patch, a Job
 //! without containers) takes as its base the whole object of its kind and name, which may
@@ -41,9 +41,9 @@ const BATCH: usize = 64;
 /// What [`load`] is asked for.
 pub struct Options<'a> {
     pub config: &'a Config,
-    /// Keep the text of every file (the reports show source text); otherwise a file
-    /// checked as it was read keeps its text only when it holds a finding and is not
-    /// ASCII, and its line index when it holds a finding.
+    /// The reports show source text: a file that stands alone keeps its text when it holds
+    /// a finding. Otherwise it keeps only the line index of an ASCII text (all positions
+    /// need), its text when that is not ASCII. Without a finding it keeps neither.
     pub keep_text: bool,
     /// Take the names each file that stands alone holds ([`crate::cache::tokens_of`]),
     /// before its tree is dropped.
@@ -292,11 +292,12 @@ fn batch<S, T>(
         let entry = if alone {
             let tokens = options.tokens.then(|| crate::cache::tokens_of(&file));
             file.stream = Stream::default();
-            if !options.keep_text {
-                let found = match now {
-                    Now::Check => checked.as_ref().is_some_and(|c| !c.0.is_empty()),
-                    Now::Later { has_findings } => has_findings,
-                };
+            let found = match now {
+                Now::Check => checked.as_ref().is_some_and(|c| !c.0.is_empty()),
+                Now::Later { has_findings } => has_findings,
+            };
+            // A report that shows source text shows it only where there are findings.
+            if !found || !options.keep_text {
                 drop_text(&mut file, found);
             }
             Entry {
