@@ -536,30 +536,23 @@ pub fn lint(
     }
     // The names changed files hold decide what else is re-checked; without an old cache
     // everything is checked, and the names are taken once the checks are done.
-    let toks: Vec<Option<Vec<u32>>> = project
-        .files
-        .par_iter()
+    // (Those of the files that stand alone were taken as they were read.)
+    new_tokens
+        .par_iter_mut()
+        .zip(project.files.par_iter())
         .zip(seens.par_iter())
-        .zip(new_tokens.par_iter())
-        .map(|((f, s), kept)| {
-            (old.is_some() && s.unchanged.is_none() && kept.is_none()).then(|| tokens_of(f))
-        })
-        .collect();
+        .filter(|((t, _), s)| old.is_some() && s.unchanged.is_none() && t.is_none())
+        .for_each(|((t, f), _)| *t = Some(tokens_of(f)));
     for (i, (f, s)) in project.files.iter().zip(&seens).enumerate() {
         if s.unchanged.is_none() {
             changed_paths.insert(&f.path);
-            if let Some(t) = toks[i].as_ref().or(new_tokens[i].as_ref()) {
+            if let Some(t) = &new_tokens[i] {
                 changed_tokens.extend(t.iter().copied());
             }
             let old = old.as_ref();
             if let Some((r, old)) = old.and_then(|o| Some((record_of(o, i, &f.path)?, o))) {
                 changed_tokens.extend(old.tokens(r));
             }
-        }
-    }
-    for (i, t) in toks.into_iter().enumerate() {
-        if t.is_some() {
-            new_tokens[i] = t;
         }
     }
     let anything_changed = !changed_paths.is_empty();
@@ -593,7 +586,7 @@ pub fn lint(
     loaded.parse_again(&|i| again[i], max_size);
     crate::timing::phase("cache: what to check");
     let project = &loaded.project;
-    let model = Model::new(project, config);
+    let model = Model::with_kustomizations(project, config, loaded.kustomize.clone());
     crate::timing::phase("cache: model");
     let alone = &loaded.alone;
     let checked = lint::check_recorded(&model, &|i| recheck[i] && !alone[i]);

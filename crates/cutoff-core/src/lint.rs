@@ -44,20 +44,8 @@ pub struct IoError {
 
 /// Reads and parses files in parallel; order is kept.
 pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) {
-    let results: Vec<Result<SourceFile, IoError>> = inputs
-        .par_iter()
-        .map(|i| {
-            let io = |e: std::io::Error| IoError {
-                path: i.path.clone(),
-                message: e.to_string(),
-            };
-            Ok(from_read(
-                i,
-                read_bounded(&i.fs_path, max_size).map_err(io)?,
-                true,
-            ))
-        })
-        .collect();
+    let results: Vec<Result<SourceFile, IoError>> =
+        inputs.par_iter().map(|i| read_input(i, max_size)).collect();
     let mut files = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
@@ -67,6 +55,15 @@ pub fn load(inputs: &[Input], max_size: u64) -> (Vec<SourceFile>, Vec<IoError>) 
         }
     }
     (files, errors)
+}
+
+/// One input, read ([`read_bounded`]) and parsed, or why it could not be read.
+pub fn read_input(input: &Input, max_size: u64) -> Result<SourceFile, IoError> {
+    let read = read_bounded(&input.fs_path, max_size).map_err(|e| IoError {
+        path: input.path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(from_read(input, read, true))
 }
 
 /// What [`read_bounded`] found.

@@ -455,6 +455,8 @@ struct Loaded {
     /// The findings of the files checked as they were read, and which files those are.
     checked: Vec<Diagnostic>,
     alone: Vec<bool>,
+    /// The kustomizations the files checked as they were read saw, for the model of the rest.
+    kustomize: Option<Arc<cutoff_core::model::kustomize::Kustomizations>>,
 }
 
 /// Reads one group: its files (those in `only`, if given) to report on and, for reference
@@ -471,15 +473,7 @@ fn load_group(
     let max = g.config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let inputs = group_inputs(g, only)?;
     if standalone && stdin.is_none() {
-        let read = |i: usize, _: ()| {
-            let input = &inputs[i];
-            lint::read_bounded(&input.fs_path, max)
-                .map(|r| (lint::from_read(input, r, true), ()))
-                .map_err(|e| lint::IoError {
-                    path: input.path.clone(),
-                    message: e.to_string(),
-                })
-        };
+        let read = |i: usize, _: ()| lint::read_input(&inputs[i], max).map(|f| (f, ()));
         let options = lint::standalone::Options {
             config: &g.config,
             keep_text,
@@ -507,6 +501,7 @@ fn load_group(
                 .collect(),
             checked,
             alone: loaded.alone,
+            kustomize: Some(loaded.kustomize),
         });
     }
     let (mut sources, errs) = lint::load(&inputs, max);
@@ -533,6 +528,7 @@ fn load_group(
         io_errors,
         checked: Vec::new(),
         alone: Vec::new(),
+        kustomize: None,
     })
 }
 
@@ -908,7 +904,10 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
             diags.extend(fixed.diagnostics);
             projects.push(fixed.project);
         } else {
-            let model = Model::new(&loaded.project, &g.config);
+            let model = match &loaded.kustomize {
+                Some(k) => Model::with_kustomizations(&loaded.project, &g.config, k.clone()),
+                None => Model::new(&loaded.project, &g.config),
+            };
             cutoff_core::timing::phase("model");
             let alone = &loaded.alone;
             let mut found =

@@ -82,6 +82,9 @@ pub struct Loaded<T> {
     /// never checked with the rest).
     pub alone: Vec<bool>,
     pub io_errors: Vec<IoError>,
+    /// The repository's kustomizations, which the batches' models read: the model of the
+    /// rest reads the same ([`Model::with_kustomizations`]).
+    pub kustomize: Arc<Kustomizations>,
 }
 
 impl<T> Loaded<T> {
@@ -148,13 +151,7 @@ pub fn load<S: Send, T: Send>(
         let kz: Vec<SourceFile> = inputs
             .par_iter()
             .filter(|i| is_kustomization_path(&i.path))
-            .filter_map(|i| {
-                Some(super::from_read(
-                    i,
-                    super::read_bounded(&i.fs_path, max_size).ok()?,
-                    true,
-                ))
-            })
+            .filter_map(|i| super::read_input(i, max_size).ok())
             .collect();
         Arc::new(Kustomizations::of_files(kz.iter()))
     } else {
@@ -192,7 +189,13 @@ pub fn load<S: Send, T: Send>(
         }
     });
     crate::timing::phase("read, parse and check what stands alone");
-    finish(files, extras, alones, io_errors, max_size)
+    let mut loaded = finish(files, extras, alones, io_errors, max_size);
+    loaded.kustomize = if standalone {
+        kustomize
+    } else {
+        Arc::new(Kustomizations::new(&loaded.project))
+    };
+    loaded
 }
 
 /// An input's index and what reading it gave.
@@ -383,6 +386,7 @@ fn finish<T>(
         tokens,
         alone,
         io_errors,
+        kustomize: Arc::default(),
     }
 }
 
