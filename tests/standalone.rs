@@ -11,7 +11,7 @@ use std::sync::Arc;
 use cutoff_core::config::Config;
 use cutoff_core::diagnostic::Diagnostic;
 use cutoff_core::lint::standalone::{self, Now, Options};
-use cutoff_core::lint::{self, Input, IoError};
+use cutoff_core::lint::{self, Input};
 use cutoff_core::model::Model;
 use cutoff_core::project::Project;
 
@@ -77,15 +77,7 @@ fn both_ways(
     let together = lint::check(&project, config);
     let together = shown(&project, &together);
 
-    let read = |i: usize, _: ()| {
-        let input = &inputs[i];
-        lint::read_bounded(&input.fs_path, max)
-            .map(|r| (lint::from_read(input, r, true), ()))
-            .map_err(|e| IoError {
-                path: input.path.clone(),
-                message: e.to_string(),
-            })
-    };
+    let read = |i: usize, _: ()| lint::read_input(&inputs[i], max).map(|f| (f, ()));
     let options = Options {
         config,
         keep_text,
@@ -94,7 +86,7 @@ fn both_ways(
     let states = vec![(); inputs.len()];
     let loaded = standalone::load(inputs, states, &read, max, &options, true, &|_| Now::Check);
     assert!(loaded.io_errors.is_empty());
-    let model = Model::new(&loaded.project, config);
+    let model = Model::with_kustomizations(&loaded.project, config, loaded.kustomize.clone());
     let alone = &loaded.alone;
     let mut diags = lint::check_model_where(&model, &|i| !alone[i]);
     diags.extend(
@@ -181,16 +173,18 @@ fn a_patched_base_is_checked_with_its_patch() {
     );
 }
 
-/// Under a policy every workload is judged together: nothing stands alone.
+/// Under a policy every workload is judged together: nothing stands alone (over every
+/// fixture, where many files stand alone without one).
 #[test]
 fn nothing_stands_alone_under_a_policy() {
-    let root = fixtures().join("POL001");
-    let mut config = Config::load(&root.join(".cutoff.yaml"), "POL001/.cutoff.yaml").unwrap();
+    let root = fixtures();
+    let mut config =
+        Config::load(&root.join("POL001/.cutoff.yaml"), "POL001/.cutoff.yaml").unwrap();
     config.select = Some(vec!["ALL".into()]);
     assert!(!config.policy.is_empty());
     let inputs = inputs(&root, false);
     let (together, apart, alone) = both_ways(&inputs, &config, false);
-    assert_same(&together, &apart, "");
+    assert_same(&together, &apart, "under a policy");
     assert!(alone.iter().all(|a| !a));
 }
 
