@@ -600,21 +600,21 @@ pub fn lint(
         per_file[i] = Some((diags, d));
     }
     let mut diagnostics = Vec::new();
-    // The model is done, and its caches are now the largest part of the heap: freed on
-    // another thread while the records are built, they make room for the records and the
+    // The model is done, and its caches are now the largest part of the heap: freed and
+    // handed back before the records are built, they make room for the records and the
     // cache file's buffers instead of adding to them (the peak of a run that writes the
-    // cache).
-    let (records, asked) = std::thread::scope(|s| {
-        s.spawn(move || drop(model));
-        build_records(
-            project,
-            &seens,
-            per_file,
-            old.as_ref(),
-            new_tokens,
-            &mut stats,
-        )
-    });
+    // cache). Freed on another thread meanwhile, they stayed in the arenas of the threads
+    // that built them, where the records could not reuse them.
+    drop(model);
+    crate::heap::give_back();
+    let (records, asked) = build_records(
+        project,
+        &seens,
+        per_file,
+        old.as_ref(),
+        new_tokens,
+        &mut stats,
+    );
     let mut asked: Vec<u32> = asked.into_iter().collect();
     asked.sort_unstable();
     crate::timing::phase("cache: records");
@@ -904,27 +904,62 @@ struct PartSum {
     hash: u64,
 }
 
+/// A part of the file as it is written out a megabyte at a time: its length so far and
+/// its running checksum.
+struct PartWriter {
+    sum: StreamHash,
+    len: u64,
+}
+
+impl PartWriter {
+    const FLUSH_AT: usize = 1 << 20;
+
+    fn new() -> PartWriter {
+        PartWriter {
+            sum: StreamHash::new(),
+            len: 0,
+        }
+    }
+
+    /// Writes out and empties `buf` once it holds a megabyte (or whatever it holds, with
+    /// `all`).
+    fn flush(&mut self, out: &mut impl Write, buf: &mut Vec<u8>, all: bool) -> std::io::Result<()> {
+        if all || buf.len() >= Self::FLUSH_AT {
+            self.sum.update(buf);
+            out.write_all(buf)?;
+            self.len += buf.len() as u64;
+            buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> PartSum {
+        PartSum {
+            len: self.len,
+            hash: self.sum.finish(),
+        }
+    }
+}
+
 /// Writes the cache to `out`: the header (with each part's length and checksum, written
 /// last, over a placeholder of the same size), the records as they are encoded (a megabyte
 /// at a time: at 100,000 files they are tens of megabytes), the index (what is not per
 /// file, and where each record starts) and the string table.
 fn encode_to<W: Write + Seek>(out: &mut W, data: &CacheData) -> std::io::Result<()> {
-    const FLUSH_AT: usize = 1 << 20;
     let build = build_id();
     let header_len = MAGIC.len() + 4 + 4 + build.len() + 8 + 3 * 16;
     let start = out.stream_position()?;
     out.write_all(&vec![0u8; header_len])?;
 
     let mut w = Writer {
-        buf: Vec::with_capacity(FLUSH_AT + 4096),
+        buf: Vec::with_capacity(PartWriter::FLUSH_AT + 4096),
         strings: HashMap::new(),
         table: Vec::new(),
     };
-    let mut sum = StreamHash::new();
-    let mut written: u64 = 0;
+    let mut part = PartWriter::new();
     let mut starts = Vec::with_capacity(data.records.len());
     for r in &data.records {
-        starts.push(written + w.buf.len() as u64);
+        starts.push(part.len + w.buf.len() as u64);
         w.text(&r.path);
         w.u8(r.report as u8);
         w.u64(r.stat.size);
@@ -961,21 +996,10 @@ fn encode_to<W: Write + Seek>(out: &mut W, data: &CacheData) -> std::io::Result<
             }
             None => w.u8(0),
         }
-        if w.buf.len() >= FLUSH_AT {
-            sum.update(&w.buf);
-            out.write_all(&w.buf)?;
-            written += w.buf.len() as u64;
-            w.buf.clear();
-        }
+        part.flush(out, &mut w.buf, false)?;
     }
-    sum.update(&w.buf);
-    out.write_all(&w.buf)?;
-    written += w.buf.len() as u64;
-    w.buf.clear();
-    let records = PartSum {
-        len: written,
-        hash: sum.finish(),
-    };
+    part.flush(out, &mut w.buf, true)?;
+    let records = part.finish();
 
     w.u64(data.written_at as u64);
     w.u32(data.asked.len() as u32);
@@ -987,24 +1011,24 @@ fn encode_to<W: Write + Seek>(out: &mut W, data: &CacheData) -> std::io::Result<
         w.u64(*s);
     }
     let index = std::mem::take(&mut w.buf);
+    out.write_all(&index)?;
+    // The table too is written a megabyte at a time (at 100,000 files, over ten megabytes
+    // of messages and paths).
     let table = std::mem::take(&mut w.table);
+    let mut part = PartWriter::new();
     w.u32(table.len() as u32);
     for s in &table {
         w.str(s);
+        part.flush(out, &mut w.buf, false)?;
     }
-    let table = w.buf;
-    out.write_all(&index)?;
-    out.write_all(&table)?;
+    part.flush(out, &mut w.buf, true)?;
     let sums = [
         records,
         PartSum {
             len: index.len() as u64,
             hash: StreamHash::of(&index),
         },
-        PartSum {
-            len: table.len() as u64,
-            hash: StreamHash::of(&table),
-        },
+        part.finish(),
     ];
 
     let header = header(&build, data.identity, &sums);
