@@ -264,13 +264,11 @@ struct Seen {
 fn build_records(
     project: &Project,
     seens: &[Seen],
-    mut per_file: Vec<Option<(Vec<Diagnostic>, Deps)>>,
+    per_file: Vec<Option<(Vec<Diagnostic>, Deps)>>,
     old: Option<&OldCache>,
     mut new_tokens: Vec<Option<Vec<u32>>>,
     stats: &mut Stats,
 ) -> (Vec<Record>, HashSet<u32>) {
-    let n = project.files.len();
-    let mut records = Vec::with_capacity(n);
     // Old record index -> new index, for the files dependencies name.
     let new_index: HashMap<&str, u32> = project
         .files
@@ -278,41 +276,48 @@ fn build_records(
         .enumerate()
         .map(|(i, f)| (&*f.path, i as u32))
         .collect();
-    for (i, f) in project.files.iter().enumerate() {
-        let s = &seens[i];
-        let old_rec = s.unchanged.and_then(|r| old.map(|o| (r, o)));
-        let (diags, deps) = match (per_file[i].take(), old_rec) {
-            (Some((d, deps)), _) => {
-                if f.report {
-                    stats.checked += 1;
-                }
-                (d, deps)
-            }
-            (None, Some((r, old))) => {
-                stats.reused += 1;
-                let mut d = old.deps(r);
-                d.files = d
-                    .files
-                    .iter()
-                    .filter_map(|&f| old.records.get(f as usize))
-                    .filter_map(|r| new_index.get(&*r.path).copied())
-                    .collect();
-                d.normalize();
-                (old.diags(r), d)
-            }
-            (None, None) => (Vec::new(), Deps::default()),
-        };
-        records.push(Record {
-            path: f.path.clone(),
-            report: f.report,
-            stat: s.stat.unwrap_or_default(),
-            hash: s.hash.unwrap_or(0),
-            tokens: Vec::new(),
-            deps,
-            diags,
-            lines: None,
-        });
+    for ((f, s), mine) in project.files.iter().zip(seens).zip(&per_file) {
+        match (mine, s.unchanged.and(old)) {
+            (Some(_), _) if f.report => stats.checked += 1,
+            (None, Some(_)) => stats.reused += 1,
+            _ => {}
+        }
     }
+    // In parallel: a reused record's findings are decoded again (tens of thousands of them
+    // after an edit at 100,000 files).
+    let mut records: Vec<Record> = project
+        .files
+        .par_iter()
+        .zip(seens.par_iter())
+        .zip(per_file.into_par_iter())
+        .map(|((f, s), mine)| {
+            let (diags, deps) = match (mine, s.unchanged.and_then(|r| old.map(|o| (r, o)))) {
+                (Some((d, deps)), _) => (d, deps),
+                (None, Some((r, old))) => {
+                    let mut d = old.deps(r);
+                    d.files = d
+                        .files
+                        .iter()
+                        .filter_map(|&f| old.records.get(f as usize))
+                        .filter_map(|r| new_index.get(&*r.path).copied())
+                        .collect();
+                    d.normalize();
+                    (old.diags(r), d)
+                }
+                (None, None) => (Vec::new(), Deps::default()),
+            };
+            Record {
+                path: f.path.clone(),
+                report: f.report,
+                stat: s.stat.unwrap_or_default(),
+                hash: s.hash.unwrap_or(0),
+                tokens: Vec::new(),
+                deps,
+                diags,
+                lines: None,
+            }
+        })
+        .collect();
     // The line index of each ASCII file a finding points into: a replay whose reports show
     // no source text need not read it.
     let wanted = pointed_into(records.iter().flat_map(|r| &r.diags));
