@@ -499,6 +499,41 @@ fn an_unchanged_tree_reuses_the_plan_and_each_change_to_what_the_walk_read_does_
     assert!(d.join(".cutoff_cache").is_dir());
 }
 
+/// Replaces `rel` in `dir` the way many editors save: a new file written beside it, then
+/// renamed over it (the directory's time moves; its entries stay the same).
+fn save_by_rename(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    let tmp = path.with_file_name(".cutoff-test-save.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+#[test]
+fn a_file_saved_by_renaming_a_new_one_over_it_keeps_the_plan() {
+    let t = repo();
+    let d = t.path();
+    let args = ["--root", ".", "."];
+    same_as_fresh(d, &args, "first run", false);
+    // The findings change (the task's timeout), the files the walk finds do not.
+    save_by_rename(d, "tekton/pipeline.yaml", &PIPELINE.replace("2h", "30m"));
+    same_as_fresh(d, &args, "a file saved by rename", true);
+    save_by_rename(d, "tekton/pipeline.yaml", PIPELINE);
+    same_as_fresh(d, &args, "saved back by rename", true);
+    // What the directory holds changes: the plan is made afresh, and kept again.
+    write(d, "tekton/more.yaml", &JOB.replace("nightly", "more"));
+    same_as_fresh(d, &args, "a new file beside it", false);
+    same_as_fresh(d, &args, "a new file beside it, then unchanged", true);
+    std::fs::remove_file(d.join("tekton/more.yaml")).unwrap();
+    std::fs::create_dir(d.join("tekton/more.yaml")).unwrap();
+    same_as_fresh(d, &args, "a directory where the file was", false);
+    #[cfg(unix)]
+    {
+        std::fs::remove_dir(d.join("tekton/more.yaml")).unwrap();
+        std::os::unix::fs::symlink("run.yaml", d.join("tekton/more.yaml")).unwrap();
+        same_as_fresh(d, &args, "a symbolic link of that name", false);
+    }
+}
+
 #[test]
 fn what_lies_above_the_walked_directory_is_watched_too() {
     let t = repo();

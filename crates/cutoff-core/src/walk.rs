@@ -133,6 +133,41 @@ pub fn listing(dir: &Path) -> Option<Listing> {
     Some(names)
 }
 
+/// A digest of what `dir` holds: the names of its entries and what each is (file,
+/// directory, symbolic link, other), the cache directory left out as [`listing`] leaves it.
+/// Two equal digests mean a walk would find the same entries there, whatever moved the
+/// directory's time meanwhile (an editor that saves by writing a new file and renaming it
+/// over the old one). `None` when it cannot be listed.
+pub fn listing_digest(dir: &Path) -> Option<u64> {
+    let mut entries = Vec::new();
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        if e.file_name() == CACHE_DIR_NAME {
+            continue;
+        }
+        let t = e.file_type().ok()?;
+        let kind = if t.is_dir() {
+            b'd'
+        } else if t.is_file() {
+            b'f'
+        } else if t.is_symlink() {
+            b'l'
+        } else {
+            b'o'
+        };
+        entries.push((e.file_name(), kind));
+    }
+    entries.sort_unstable();
+    let mut bytes = Vec::new();
+    for (name, kind) in &entries {
+        let name = name.as_encoded_bytes();
+        bytes.extend_from_slice(&(name.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(name);
+        bytes.push(*kind);
+    }
+    Some(crate::cache::hash64(&bytes))
+}
+
 /// The paths whose stamps (or absence) decide, besides the directories' own times, what a
 /// walk of `listed` below `above` finds: in a listed directory its `.gitignore` and
 /// `.ignore` when they exist (their coming and going shows in the directory's time), and

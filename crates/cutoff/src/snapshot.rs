@@ -23,7 +23,7 @@ use crate::cli::Common;
 use crate::groups::Plan;
 
 /// Bumped whenever the layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"CUTOFFP\0";
 
 /// A stamp newer than this before the walk began may hide a change made in the same clock
@@ -89,7 +89,12 @@ pub fn find(chosen: Option<&Path>, paths: &[PathBuf], key: u64) -> Option<PathBu
 pub fn load(file: &Path, key: u64) -> Option<Vec<SavedGroup>> {
     let bytes = std::fs::read(file).ok()?;
     let (stamps, groups) = decode(&bytes, key)?;
-    let same = stamps.par_iter().all(|(p, s)| walk::stamp(p).ok() == *s);
+    // A listed directory whose time moved still holds what the walk found when its
+    // entries are the same (a file in it saved by renaming a new one over it).
+    let same = stamps.par_iter().all(|(p, s, digest)| {
+        let now = walk::stamp(p).ok();
+        now == *s || (digest.is_some() && now.is_some() && walk::listing_digest(p) == *digest)
+    });
     same.then_some(groups)
 }
 
@@ -126,24 +131,37 @@ pub fn save(
         .filter_map(|p| p.parent())
         .filter(|d| walk::ignores_everything(d))
         .collect();
-    let mut watched: Vec<PathBuf> = trail
+    // (path, is a listed directory)
+    let mut watched: Vec<(PathBuf, bool)> = trail
         .listed
         .iter()
         .filter(|d| !quiet.contains(&d.as_path()))
-        .cloned()
+        .map(|d| (d.clone(), true))
         .collect();
-    watched.extend(quiet.iter().map(|d| d.join(".ignore")));
-    watched.extend(steering.iter().cloned());
-    watched.extend(paths.iter().filter(|p| !p.is_dir()).cloned());
-    watched.extend(plan.groups.iter().filter_map(|g| g.config.path.clone()));
-    watched.extend(common.config.iter().cloned());
-    watched.sort();
-    watched.dedup();
-    let stamps: Vec<(PathBuf, Option<Stamp>)> = watched
+    let others = quiet
+        .iter()
+        .map(|d| d.join(".ignore"))
+        .chain(steering.iter().cloned())
+        .chain(paths.iter().filter(|p| !p.is_dir()).cloned())
+        .chain(plan.groups.iter().filter_map(|g| g.config.path.clone()))
+        .chain(common.config.iter().cloned());
+    watched.extend(others.map(|p| (p, false)));
+    // A path both listed and steering is watched as listed: its entries are digested, and
+    // its stamp is kept the same.
+    watched.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    watched.dedup_by(|a, b| a.0 == b.0);
+    // A listed directory's entries are digested before it is stamped: when the stamp is
+    // older than the walk (else nothing is saved), they are those the walk saw.
+    let stamps: Vec<Watched> = watched
         .into_par_iter()
-        .map(|p: PathBuf| {
+        .map(|(p, listed)| {
+            let digest = if listed {
+                walk::listing_digest(&p)
+            } else {
+                None
+            };
             let s = walk::stamp(&p).ok();
-            (p, s)
+            (p, s, digest)
         })
         .collect();
     // A walked directory whose time moved only because the cache directory was made in it
@@ -157,7 +175,7 @@ pub fn save(
             .any(|(d, before)| d == p && before.is_some() && walk::listing(d) == *before)
     };
     let window = racy_ns();
-    let racy = stamps.iter().any(|(p, s)| {
+    let racy = stamps.iter().any(|(p, s, _)| {
         s.is_some_and(|s| s.mtime.max(s.ctime) >= started - window) && !made_cache_dir(p)
     });
     if racy {
@@ -204,7 +222,7 @@ fn forget_old(dir: &Path, file: &Path) {
 
 /// The bytes of a snapshot: a header (magic, format, build, checksum of the body), then the
 /// body: the key, the stamps, the groups; little-endian integers, paths as their bytes.
-fn encode(key: u64, stamps: &[(PathBuf, Option<Stamp>)], plan: &Plan) -> Vec<u8> {
+fn encode(key: u64, stamps: &[Watched], plan: &Plan) -> Vec<u8> {
     let mut body = Vec::new();
     let u64 = |b: &mut Vec<u8>, v: u64| b.extend_from_slice(&v.to_le_bytes());
     let path = |b: &mut Vec<u8>, p: &Path| {
@@ -214,7 +232,7 @@ fn encode(key: u64, stamps: &[(PathBuf, Option<Stamp>)], plan: &Plan) -> Vec<u8>
     };
     u64(&mut body, key);
     u64(&mut body, stamps.len() as u64);
-    for (p, s) in stamps {
+    for (p, s, digest) in stamps {
         path(&mut body, p);
         match s {
             None => body.push(0),
@@ -223,6 +241,13 @@ fn encode(key: u64, stamps: &[(PathBuf, Option<Stamp>)], plan: &Plan) -> Vec<u8>
                 for v in [s.size, s.mtime as u64, s.ctime as u64, s.ino, s.dev] {
                     u64(&mut body, v);
                 }
+            }
+        }
+        match digest {
+            None => body.push(0),
+            Some(d) => {
+                body.push(1);
+                u64(&mut body, *d);
             }
         }
     }
@@ -253,7 +278,11 @@ fn encode(key: u64, stamps: &[(PathBuf, Option<Stamp>)], plan: &Plan) -> Vec<u8>
     out
 }
 
-type Decoded = (Vec<(PathBuf, Option<Stamp>)>, Vec<SavedGroup>);
+/// A watched path, its stamp, and (for a listed directory) the digest of its entries
+/// ([`walk::listing_digest`]).
+type Watched = (PathBuf, Option<Stamp>, Option<u64>);
+
+type Decoded = (Vec<Watched>, Vec<SavedGroup>);
 
 /// Reads a snapshot written by [`encode`] for `key`; `None` if it is not one (another
 /// build, another key, damaged).
@@ -323,7 +352,12 @@ fn decode(bytes: &[u8], key: u64) -> Option<Decoded> {
             }),
             _ => return None,
         };
-        stamps.push((p, s));
+        let digest = match r.u8()? {
+            0 => None,
+            1 => Some(r.u64()?),
+            _ => return None,
+        };
+        stamps.push((p, s, digest));
     }
     let n = r.count()?;
     let mut groups = Vec::with_capacity(n);
