@@ -133,13 +133,11 @@ pub fn listing(dir: &Path) -> Option<Listing> {
     Some(names)
 }
 
-/// A digest of what `dir` holds: the names of its entries and what each is (file,
-/// directory, symbolic link, other), the cache directory left out as [`listing`] leaves it.
-/// Two equal digests mean a walk would find the same entries there, whatever moved the
-/// directory's time meanwhile (an editor that saves by writing a new file and renaming it
-/// over the old one). `None` when it cannot be listed.
-pub fn listing_digest(dir: &Path) -> Option<u64> {
-    let mut entries = Vec::new();
+/// The entries of `dir`, sorted: each name and what it is (`d` directory, `f` file, `l`
+/// symbolic link, `o` other), the cache directory left out as [`listing`] leaves it.
+/// `None` when it cannot be listed.
+fn entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, u8)>> {
+    let mut out = Vec::new();
     for e in std::fs::read_dir(dir).ok()? {
         let e = e.ok()?;
         if e.file_name() == CACHE_DIR_NAME {
@@ -155,17 +153,30 @@ pub fn listing_digest(dir: &Path) -> Option<u64> {
         } else {
             b'o'
         };
-        entries.push((e.file_name(), kind));
+        out.push((e.file_name(), kind));
     }
-    entries.sort_unstable();
+    out.sort_unstable();
+    Some(out)
+}
+
+fn digest_of(entries: &[(std::ffi::OsString, u8)]) -> u64 {
     let mut bytes = Vec::new();
-    for (name, kind) in &entries {
+    for (name, kind) in entries {
         let name = name.as_encoded_bytes();
         bytes.extend_from_slice(&(name.len() as u64).to_le_bytes());
         bytes.extend_from_slice(name);
         bytes.push(*kind);
     }
-    Some(crate::cache::hash64(&bytes))
+    crate::cache::hash64(&bytes)
+}
+
+/// A digest of what `dir` holds: the names of its entries and what each is (file,
+/// directory, symbolic link, other), the cache directory left out as [`listing`] leaves it.
+/// Two equal digests mean a walk would find the same entries there, whatever moved the
+/// directory's time meanwhile (an editor that saves by writing a new file and renaming it
+/// over the old one). `None` when it cannot be listed.
+pub fn listing_digest(dir: &Path) -> Option<u64> {
+    entries(dir).map(|e| digest_of(&e))
 }
 
 /// The paths whose stamps (or absence) decide, besides the directories' own times, what a
@@ -174,21 +185,28 @@ pub fn listing_digest(dir: &Path) -> Option<u64> {
 /// the `index` (which files git tracks), `info/` and `info/exclude` of any git directory
 /// (`.git`, or where a `.git` file points in a worktree or submodule); in a
 /// directory above, each of those whether it exists or not, and the configuration file
-/// names `config_names`. Looked at in parallel.
-pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) -> Vec<PathBuf> {
+/// names `config_names`. Beside them, the [`listing_digest`] of each listed directory, in
+/// `listed`'s order: each is listed once, in parallel, and its entries say which of those
+/// files it holds.
+pub fn steering(
+    listed: &[PathBuf],
+    above: &[PathBuf],
+    config_names: &[&str],
+) -> (Vec<PathBuf>, Vec<Option<u64>>) {
     use rayon::prelude::*;
-    let of = |d: &PathBuf, all: bool| -> Vec<PathBuf> {
+    // `has`: whether the directory holds an entry of that name (a dangling link too, which
+    // is then watched as absent).
+    let of = |d: &Path, all: bool, has: &dyn Fn(&str) -> bool| -> Vec<PathBuf> {
         let mut out = Vec::new();
         for name in [".gitignore", ".ignore"] {
-            let p = d.join(name);
-            if all || p.exists() {
-                out.push(p);
+            if all || has(name) {
+                out.push(d.join(name));
             }
         }
         if all {
             out.extend(config_names.iter().map(|n| d.join(n)));
         }
-        let git = git_dir(d);
+        let git = if all || has(".git") { git_dir(d) } else { None };
         if all || git.is_some() {
             out.push(d.join(".git"));
         }
@@ -198,9 +216,27 @@ pub fn steering(listed: &[PathBuf], above: &[PathBuf], config_names: &[&str]) ->
         }
         out
     };
-    let mut all: Vec<PathBuf> = listed.par_iter().flat_map_iter(|d| of(d, false)).collect();
-    all.extend(above.iter().flat_map(|d| of(d, true)));
-    all
+    let per_listed: Vec<(Vec<PathBuf>, Option<u64>)> = listed
+        .par_iter()
+        .map(|d| match entries(d) {
+            Some(e) => {
+                let has = |n: &str| {
+                    e.binary_search_by(|(name, _)| name.as_os_str().cmp(std::ffi::OsStr::new(n)))
+                        .is_ok()
+                };
+                (of(d, false, &has), Some(digest_of(&e)))
+            }
+            None => (of(d, false, &|n: &str| d.join(n).exists()), None),
+        })
+        .collect();
+    let mut digests = Vec::with_capacity(listed.len());
+    let mut all = Vec::new();
+    for (paths, digest) in per_listed {
+        all.extend(paths);
+        digests.push(digest);
+    }
+    all.extend(above.iter().flat_map(|d| of(d, true, &|_| true)));
+    (all, digests)
 }
 
 /// Does `dir` ignore every entry in it? Its `.gitignore` has a `*` (or `/*`) line and no

@@ -120,7 +120,9 @@ pub fn save(
     };
     // Not the times of the directories above the walk (anything made beside it changes
     // them): what in them could change the walk.
-    let steering = walk::steering(&trail.listed, &trail.above, config_names);
+    // Each listed directory's entries are digested here, before it is stamped below: when
+    // the stamp is older than the walk (else nothing is saved), they are those the walk saw.
+    let (steering, digests) = walk::steering(&trail.listed, &trail.above, config_names);
     // A listed directory that ignores every entry in it (a cache directory chosen inside the
     // tree, whose time changes on every run) changes no walk by what comes and goes in it:
     // its time is not watched, but its `.gitignore` is, and its `.ignore` whether it exists.
@@ -131,12 +133,13 @@ pub fn save(
         .filter_map(|p| p.parent())
         .filter(|d| walk::ignores_everything(d))
         .collect();
-    // (path, is a listed directory)
-    let mut watched: Vec<(PathBuf, bool)> = trail
+    // (path, digest of its entries when it is a listed directory)
+    let mut watched: Vec<(PathBuf, Option<Option<u64>>)> = trail
         .listed
         .iter()
-        .filter(|d| !quiet.contains(&d.as_path()))
-        .map(|d| (d.clone(), true))
+        .zip(digests)
+        .filter(|(d, _)| !quiet.contains(&d.as_path()))
+        .map(|(d, digest)| (d.clone(), Some(digest)))
         .collect();
     let others = quiet
         .iter()
@@ -145,23 +148,21 @@ pub fn save(
         .chain(paths.iter().filter(|p| !p.is_dir()).cloned())
         .chain(plan.groups.iter().filter_map(|g| g.config.path.clone()))
         .chain(common.config.iter().cloned());
-    watched.extend(others.map(|p| (p, false)));
-    // A path both listed and steering is watched as listed: its entries are digested, and
-    // its stamp is kept the same.
-    watched.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    watched.extend(others.map(|p| (p, None)));
+    // A path both listed and steering is watched as listed (with its digest). By bytes:
+    // a path written two ways is only watched twice.
+    watched.sort_unstable_by(|(a, da), (b, db)| {
+        let (a, b) = (a.as_os_str(), b.as_os_str());
+        a.as_encoded_bytes()
+            .cmp(b.as_encoded_bytes())
+            .then(da.is_none().cmp(&db.is_none()))
+    });
     watched.dedup_by(|a, b| a.0 == b.0);
-    // A listed directory's entries are digested before it is stamped: when the stamp is
-    // older than the walk (else nothing is saved), they are those the walk saw.
     let stamps: Vec<Watched> = watched
         .into_par_iter()
-        .map(|(p, listed)| {
-            let digest = if listed {
-                walk::listing_digest(&p)
-            } else {
-                None
-            };
+        .map(|(p, digest)| {
             let s = walk::stamp(&p).ok();
-            (p, s, digest)
+            (p, s, digest.flatten())
         })
         .collect();
     // A walked directory whose time moved only because the cache directory was made in it
