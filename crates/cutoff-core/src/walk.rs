@@ -121,20 +121,17 @@ pub type Listing = Vec<(std::ffi::OsString, bool)>;
 /// The entries of `dir`, sorted, but cutoff's cache directory (which a run may create
 /// there); `None` if it cannot be listed.
 pub fn listing(dir: &Path) -> Option<Listing> {
-    let mut names = Vec::new();
-    for e in std::fs::read_dir(dir).ok()? {
-        let e = e.ok()?;
-        if e.file_name() == CACHE_DIR_NAME {
-            continue;
-        }
-        names.push((e.file_name(), e.file_type().ok()?.is_dir()));
-    }
-    names.sort_unstable();
-    Some(names)
+    let entries = entries(dir)?;
+    Some(
+        entries
+            .into_iter()
+            .map(|(name, kind)| (name, kind == b'd'))
+            .collect(),
+    )
 }
 
 /// The entries of `dir`, sorted: each name and what it is (`d` directory, `f` file, `l`
-/// symbolic link, `o` other), the cache directory left out as [`listing`] leaves it.
+/// symbolic link, `o` other), but cutoff's cache directory (which a run may create there).
 /// `None` when it cannot be listed.
 fn entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, u8)>> {
     let mut out = Vec::new();
@@ -171,8 +168,7 @@ fn digest_of(entries: &[(std::ffi::OsString, u8)]) -> u64 {
 }
 
 /// A digest of what `dir` holds: the names of its entries and what each is (file,
-/// directory, symbolic link, other), the cache directory left out as [`listing`] leaves it.
-/// Two equal digests mean a walk would find the same entries there, whatever moved the
+/// directory, symbolic link, other), but cutoff's cache directory. Two equal digests mean a walk would find the same entries there, whatever moved the
 /// directory's time meanwhile (an editor that saves by writing a new file and renaming it
 /// over the old one). `None` when it cannot be listed.
 pub fn listing_digest(dir: &Path) -> Option<u64> {
